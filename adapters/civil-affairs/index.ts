@@ -1,0 +1,40 @@
+/** 民政 — 低保, 特困, 高龄津贴 over the department's GBK XML web service, batches of 20. */
+import { CONTRACT_VERSION, defineAdapter, requireUrl } from '../contract.js';
+import { changes, queryPersons } from './client.js';
+import { toEntitlements } from './map.js';
+
+const department = { code: 'civil-affairs', name: '民政' };
+
+export default defineAdapter({
+  department,
+  parseConfig: (raw) => ({ baseUrl: requireUrl(raw, 'CIVIL_AFFAIRS_URL') }),
+  create: (config, { dispatcher }) => ({
+    department,
+    contractVersion: CONTRACT_VERSION,
+    maxConcurrency: 6,
+    fetchers: {
+      persons: {
+        batchLimit: 20,
+        cacheTtlSeconds: 1800,
+        batch: async (ids, ctx) => {
+          const found = new Map((await queryPersons(dispatcher, config.baseUrl, ids, ctx.signal)).map((p) => [String(p.Sfzh), p]));
+          return ids.map((id) => {
+            const p = found.get(id);
+            if (!p) return { entitlements: [] };
+            try {
+              return { entitlements: toEntitlements(p) };
+            } catch (err) {
+              return err as Error;
+            }
+          });
+        },
+      },
+    },
+    capabilities: { entitlements: 'persons' },
+    changes: async (cursor, ctx) => {
+      const { ids, next } = await changes(dispatcher, config.baseUrl, Number(cursor ?? 0), ctx.signal);
+      return { idNumbers: ids, nextCursor: String(next) };
+    },
+    health: () => ({ status: 'UP' }),
+  }),
+});

@@ -1,0 +1,40 @@
+/** 残联 — disability certificates and 两项补贴, batches of 50; the department is flaky. */
+import { CONTRACT_VERSION, defineAdapter, requireUrl } from '../contract.js';
+import { changes, queryCertificates } from './client.js';
+import { idOfCertificate, NO_CERTIFICATE, toDepartmentData } from './map.js';
+
+const department = { code: 'disabled-persons', name: '残联' };
+
+export default defineAdapter({
+  department,
+  parseConfig: (raw) => ({ baseUrl: requireUrl(raw, 'DISABLED_PERSONS_URL') }),
+  create: (config, { dispatcher }) => ({
+    department,
+    contractVersion: CONTRACT_VERSION,
+    maxConcurrency: 4,
+    fetchers: {
+      certificates: {
+        batchLimit: 50,
+        cacheTtlSeconds: 3600,
+        batch: async (ids, ctx) => {
+          const found = new Map((await queryCertificates(dispatcher, config.baseUrl, ids, ctx.signal)).map((c) => [idOfCertificate(String(c.certNo)), c]));
+          return ids.map((id) => {
+            const c = found.get(id);
+            if (!c) return NO_CERTIFICATE;
+            try {
+              return toDepartmentData(c);
+            } catch (err) {
+              return err as Error;
+            }
+          });
+        },
+      },
+    },
+    capabilities: { entitlements: 'certificates', disabilityCertificate: 'certificates' },
+    changes: async (cursor, ctx) => {
+      const { certNos, next } = await changes(dispatcher, config.baseUrl, Number(cursor ?? 0), ctx.signal);
+      return { idNumbers: certNos.map(idOfCertificate), nextCursor: String(next) };
+    },
+    health: () => ({ status: 'UP' }),
+  }),
+});

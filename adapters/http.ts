@@ -1,0 +1,70 @@
+/**
+ * The one place adapters turn HTTP outcomes into typed errors: connection failures and 5xx become
+ * UpstreamUnavailable, 429 becomes RateLimited (Retry-After honoured, seconds or HTTP date), an
+ * aborted call becomes UpstreamTimeout. Other statuses are handed back for the adapter to read.
+ */
+import { request, type Dispatcher } from 'undici';
+import { MalformedResponseError, RateLimitedError, UpstreamTimeoutError, UpstreamUnavailableError } from './errors.js';
+
+export interface HttpCall {
+  method: 'GET' | 'POST';
+  url: URL;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+  signal: AbortSignal;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return 1000;
+  if (/^\d+$/.test(v.trim())) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? 1000 : Math.max(0, at - now);
+}
+
+export async function send(dispatcher: Dispatcher, department: string, call: HttpCall): Promise<HttpAnswer> {
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await request(call.url, { dispatcher, method: call.method, headers: call.headers, body: call.body, signal: call.signal });
+  } catch (err) {
+    if (call.signal.aborted) throw new UpstreamTimeoutError(department, 'the department did not answer in time', { cause: err });
+    throw new UpstreamUnavailableError(department, 'the department could not be reached', { cause: err });
+  }
+  let body: Buffer;
+  try {
+    body = Buffer.from(await res.body.arrayBuffer());
+  } catch (err) {
+    if (call.signal.aborted) throw new UpstreamTimeoutError(department, 'the department did not finish its answer in time', { cause: err });
+    throw new UpstreamUnavailableError(department, 'the department broke off its answer', { cause: err });
+  }
+  if (res.statusCode === 429) throw new RateLimitedError(department, parseRetryAfter(res.headers['retry-after']));
+  if (res.statusCode >= 500) throw new UpstreamUnavailableError(department, `the department answered HTTP ${res.statusCode}`);
+  return { status: res.statusCode, headers: res.headers, body };
+}
+
+/** Parses a JSON body; anything else is a MalformedResponseError. */
+export function json<T = unknown>(department: string, answer: HttpAnswer): T {
+  try {
+    return JSON.parse(answer.body.toString('utf8')) as T;
+  } catch (err) {
+    throw new MalformedResponseError(department, `the department answered HTTP ${answer.status} with a body that is not JSON`, { cause: err });
+  }
+}
+
+/** Splits an array into chunks of at most `size`. */
+export function chunks<T>(xs: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+/** Keys → slots in key order, `null` where the department's answer did not mention the key. */
+export function inKeyOrder<V>(keys: readonly string[], found: Map<string, V>): Array<V | null> {
+  return keys.map((k) => found.get(k) ?? null);
+}

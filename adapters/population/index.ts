@@ -1,0 +1,38 @@
+/** 人口库 — the population registry: core resident records, batches of 50. */
+import { CONTRACT_VERSION, defineAdapter, requireUrl } from '../contract.js';
+import { batchPersons, changes } from './client.js';
+import { toResident } from './map.js';
+
+export default defineAdapter({
+  department: { code: 'population', name: '人口库' },
+  parseConfig: (raw) => ({ baseUrl: requireUrl(raw, 'POPULATION_URL') }),
+  create: (config, { dispatcher }) => ({
+    department: { code: 'population', name: '人口库' },
+    contractVersion: CONTRACT_VERSION,
+    maxConcurrency: 8,
+    fetchers: {
+      persons: {
+        batchLimit: 50,
+        cacheTtlSeconds: 3600,
+        batch: async (ids, ctx) => {
+          const found = new Map((await batchPersons(dispatcher, config.baseUrl, ids, ctx.signal)).map((p) => [p.sfzh, p]));
+          return ids.map((id) => {
+            const p = found.get(id);
+            if (!p) return null;
+            try {
+              return { resident: toResident(p) };
+            } catch (err) {
+              return err as Error;
+            }
+          });
+        },
+      },
+    },
+    capabilities: { residents: 'persons' },
+    changes: async (cursor, ctx) => {
+      const { ids, next } = await changes(dispatcher, config.baseUrl, Number(cursor ?? 0), ctx.signal);
+      return { idNumbers: ids, nextCursor: String(next) };
+    },
+    health: () => ({ status: 'UP' }),
+  }),
+});

@@ -1,0 +1,70 @@
+/**
+ * 人社/社保 — accounts, pensions and unemployment benefits (batches of 100, behind a token handshake)
+ * and monthly payment records (paged, by the department's own person number).
+ */
+import { CONTRACT_VERSION, ConfigError, defineAdapter, requireUrl, type DepartmentData } from '../contract.js';
+import { allPayments, changes, queryPersons, TokenSession } from './client.js';
+import { toAccount, toEntitlements, toPayment } from './map.js';
+
+const department = { code: 'social-insurance', name: '人社/社保' };
+
+export default defineAdapter({
+  department,
+  parseConfig: (raw) => {
+    const appKey = raw.SOCIAL_INSURANCE_APP_KEY ?? 'owh-hub';
+    const appSecret = raw.SOCIAL_INSURANCE_APP_SECRET ?? 'dev-only-secret';
+    if (!appKey || !appSecret) throw new ConfigError('SOCIAL_INSURANCE_APP_KEY and SOCIAL_INSURANCE_APP_SECRET must not be empty');
+    return { baseUrl: requireUrl(raw, 'SOCIAL_INSURANCE_URL'), appKey, appSecret };
+  },
+  create: (config, { dispatcher }) => {
+    const session = new TokenSession(dispatcher, config.baseUrl, config.appKey, config.appSecret);
+    const persons = async (ids: readonly string[], signal: AbortSignal) => new Map((await queryPersons(session, config.baseUrl, ids, signal)).map((p) => [p.aac002, p]));
+    return {
+      department,
+      contractVersion: CONTRACT_VERSION,
+      maxConcurrency: 6,
+      fetchers: {
+        persons: {
+          batchLimit: 100,
+          cacheTtlSeconds: 900,
+          batch: async (ids, ctx) => {
+            const found = await persons(ids, ctx.signal);
+            return ids.map((id): DepartmentData | Error => {
+              const p = found.get(id);
+              if (!p) return { socialInsurance: null, entitlements: [] };
+              try {
+                return { socialInsurance: toAccount(p), entitlements: toEntitlements(p) };
+              } catch (err) {
+                return err as Error;
+              }
+            });
+          },
+        },
+        payments: {
+          batchLimit: 100,
+          cacheTtlSeconds: 3600,
+          batch: async (ids, ctx) => {
+            const found = await persons(ids, ctx.signal);
+            return Promise.all(
+              ids.map(async (id): Promise<DepartmentData | Error> => {
+                const p = found.get(id);
+                if (!p) return { paymentRecords: [] };
+                try {
+                  return { paymentRecords: (await allPayments(session, config.baseUrl, p.aac001, ctx.signal)).map(toPayment) };
+                } catch (err) {
+                  return err as Error;
+                }
+              }),
+            );
+          },
+        },
+      },
+      capabilities: { entitlements: 'persons', socialInsurance: 'persons', paymentRecords: 'payments' },
+      changes: async (cursor, ctx) => {
+        const { ids, next } = await changes(session, config.baseUrl, Number(cursor ?? 0), ctx.signal);
+        return { idNumbers: ids, nextCursor: String(next) };
+      },
+      health: () => ({ status: 'UP' }),
+    };
+  },
+});

@@ -1,0 +1,83 @@
+/**
+ * The hub's configuration, read once from the environment at start. Every variable is documented
+ * in the README; a bad value stops the start with a message naming the variable.
+ */
+import { randomBytes } from 'node:crypto';
+import { ConfigError } from '../adapters/contract.js';
+
+export interface HubConfig {
+  /** HTTP port of the hub (0 = any free port). */
+  port: number;
+  host: string;
+  /** Redis for the cache; unset = in-process store with the same behaviour. */
+  redisUrl: string | null;
+  cache: {
+    enabled: boolean;
+    /** Keyed-hash secret for cache keys (ID numbers never appear in keys). */
+    keySecret: string;
+    /** Whether keySecret was generated for this process (cache entries are then not shared across replicas). */
+    keySecretGenerated: boolean;
+    /** How long "this department does not know this person" is remembered. */
+    negativeTtlSeconds: number;
+    /** How long past its TTL an entry may still be served (as STALE) when the department fails. */
+    staleIfErrorSeconds: number;
+    /** Upper bound of entries in the in-process store. */
+    memoryMaxEntries: number;
+  };
+  departments: {
+    /** Time budget of one upstream call, in milliseconds. */
+    timeoutMs: number;
+    /** Repeats of a call the department answered 429 (waiting its Retry-After). */
+    rateLimitRetries: number;
+    /** The longest Retry-After the hub is willing to wait, in milliseconds. */
+    maxRetryAfterMs: number;
+    /** How often change feeds are polled for cache invalidation, in milliseconds (0 = never). */
+    changePollIntervalMs: number;
+  };
+  /** One DataLoader batch per department per tick; off only to measure what batching saves. */
+  batching: boolean;
+  /** Adapter settings (department URLs and credentials), passed to each adapter's parseConfig. */
+  adapterEnv: Record<string, string | undefined>;
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  return n;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
+  const secret = env.CACHE_KEY_SECRET;
+  if (secret !== undefined && secret.length < 16) throw new ConfigError('CACHE_KEY_SECRET must be at least 16 characters');
+  return {
+    port: int(env, 'PORT', 4000),
+    host: env.HOST || '127.0.0.1',
+    redisUrl: env.REDIS_URL || null,
+    cache: {
+      enabled: bool(env, 'CACHE_ENABLED', true),
+      keySecret: secret ?? randomBytes(32).toString('hex'),
+      keySecretGenerated: secret === undefined,
+      negativeTtlSeconds: int(env, 'CACHE_NEGATIVE_TTL_SECONDS', 60),
+      staleIfErrorSeconds: int(env, 'CACHE_STALE_IF_ERROR_SECONDS', 3600),
+      memoryMaxEntries: int(env, 'CACHE_MEMORY_MAX_ENTRIES', 200_000, 1),
+    },
+    departments: {
+      timeoutMs: int(env, 'DEPARTMENT_TIMEOUT_MS', 2500, 1),
+      rateLimitRetries: int(env, 'DEPARTMENT_RATE_LIMIT_RETRIES', 2),
+      maxRetryAfterMs: int(env, 'DEPARTMENT_MAX_RETRY_AFTER_MS', 3000),
+      changePollIntervalMs: int(env, 'CHANGE_POLL_INTERVAL_MS', 2000),
+    },
+    batching: bool(env, 'BATCHING_ENABLED', true),
+    adapterEnv: { ...env },
+  };
+}

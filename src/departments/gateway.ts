@@ -1,0 +1,251 @@
+/**
+ * What the hub puts in front of every adapter, the same way for each: a read-through cache with
+ * the adapter's TTL (and negative caching of people the department does not know), splitting into
+ * the department's batch size, bounded concurrency, a timeout per call, waiting out 429s, serving a
+ * stale entry when the department fails, and a running account of the department's health.
+ *
+ * One gateway per adapter for the life of the hub; the per-request DataLoaders call `load`.
+ */
+import { createHmac } from 'node:crypto';
+import type { Adapter, CallContext, DepartmentData, Fetcher } from '../../adapters/contract.js';
+import { ContractViolationError, DepartmentError, MalformedResponseError, RateLimitedError, UpstreamTimeoutError } from '../../adapters/errors.js';
+import { chunks } from '../../adapters/http.js';
+import type { CacheEntryWrite, CacheStore } from '../cache/store.js';
+import { describeError, type Logger } from '../log.js';
+import { Semaphore } from '../util/semaphore.js';
+import { validateDepartmentData } from './validate.js';
+
+export type SourceState = 'FRESH' | 'CACHED' | 'STALE';
+
+/** A department's answer for one person, with where it came from. */
+export interface Sourced {
+  data: DepartmentData | null;
+  state: SourceState;
+  /** When the department gave this answer (ms since epoch). */
+  fetchedAt: number;
+}
+
+export interface GatewayOptions {
+  cacheEnabled: boolean;
+  timeoutMs: number;
+  rateLimitRetries: number;
+  maxRetryAfterMs: number;
+  negativeTtlSeconds: number;
+  staleIfErrorSeconds: number;
+}
+
+export type DepartmentStatus = 'UP' | 'DEGRADED' | 'DOWN';
+
+/** How long after a failure a department is still shown DEGRADED. */
+const DEGRADED_WINDOW_MS = 60_000;
+/** Consecutive failed calls after which a department is shown DOWN. */
+const DOWN_AFTER_FAILURES = 3;
+
+interface CachedEntry {
+  /** the answer */
+  d: DepartmentData | null;
+  /** fetched at (ms) */
+  t: number;
+  /** fresh until (ms) */
+  x: number;
+}
+
+/** Cache keys: a keyed hash of the ID number, so neither keys nor key scans reveal who is cached. */
+export class CacheKeys {
+  constructor(private readonly secret: string) {}
+
+  subject(idNumber: string): string {
+    return createHmac('sha256', this.secret).update(idNumber).digest('base64url').slice(0, 24);
+  }
+
+  data(department: string, fetcher: string, idNumber: string): string {
+    return `owh:v1:d:${department}:${fetcher}:${this.subject(idNumber)}`;
+  }
+
+  cursor(department: string): string {
+    return `owh:v1:cursor:${department}`;
+  }
+}
+
+export class DepartmentGateway {
+  readonly code: string;
+  private readonly semaphore: Semaphore;
+  private consecutiveFailures = 0;
+  private lastFailureAt = 0;
+  private cacheFailing = false;
+  /** Upstream calls made (one per batch sent to the adapter), for the bench and diagnostics. */
+  upstreamCalls = 0;
+
+  constructor(
+    readonly adapter: Adapter,
+    private readonly cache: CacheStore,
+    private readonly keys: CacheKeys,
+    private readonly options: GatewayOptions,
+    private readonly log: Logger,
+  ) {
+    this.code = adapter.department.code;
+    this.semaphore = new Semaphore(adapter.maxConcurrency);
+  }
+
+  status(now = Date.now()): DepartmentStatus {
+    if (this.consecutiveFailures >= DOWN_AFTER_FAILURES) return 'DOWN';
+    if (now - this.lastFailureAt < DEGRADED_WINDOW_MS) return 'DEGRADED';
+    return 'UP';
+  }
+
+  /**
+   * Answers for `ids` from `fetcher`, same length and order: a Sourced value, or an Error for a key
+   * that failed and has no usable cache entry.
+   */
+  async load(fetcherName: string, ids: readonly string[], context: (signal: AbortSignal) => CallContext): Promise<Array<Sourced | Error>> {
+    const fetcher = this.adapter.fetchers[fetcherName];
+    if (!fetcher) throw new Error(`adapter ${this.code} has no fetcher ${fetcherName}`);
+    const out: Array<Sourced | Error> = new Array(ids.length);
+    const stale: Array<CachedEntry | undefined> = new Array(ids.length);
+    let misses = ids.map((_, i) => i);
+
+    if (this.options.cacheEnabled) {
+      const entries = await this.readCache(fetcherName, ids);
+      const now = Date.now();
+      misses = [];
+      entries.forEach((entry, i) => {
+        if (entry && entry.x > now) out[i] = { data: entry.d, state: 'CACHED', fetchedAt: entry.t };
+        else {
+          stale[i] = entry ?? undefined;
+          misses.push(i);
+        }
+      });
+    }
+    if (misses.length === 0) return out;
+
+    const answers = await this.fetch(fetcher, misses.map((i) => ids[i]!), context);
+    const fetchedAt = Date.now();
+    const writes: CacheEntryWrite[] = [];
+    answers.forEach((answer, j) => {
+      const i = misses[j]!;
+      if (answer instanceof Error) {
+        const old = stale[i];
+        out[i] = old ? { data: old.d, state: 'STALE', fetchedAt: old.t } : answer;
+        return;
+      }
+      out[i] = { data: answer, state: 'FRESH', fetchedAt };
+      if (this.options.cacheEnabled) {
+        const ttlMs = (answer === null ? this.options.negativeTtlSeconds : fetcher.cacheTtlSeconds) * 1000;
+        const entry: CachedEntry = { d: answer, t: fetchedAt, x: fetchedAt + ttlMs };
+        writes.push({ key: this.keys.data(this.code, fetcherName, ids[i]!), value: JSON.stringify(entry), ttlMs: ttlMs + this.options.staleIfErrorSeconds * 1000 });
+      }
+    });
+    await this.writeCache(writes);
+    return out;
+  }
+
+  /** Forgets everything cached about these people at this department (after a change). */
+  async invalidate(idNumbers: readonly string[]): Promise<void> {
+    const keys = idNumbers.flatMap((id) => Object.keys(this.adapter.fetchers).map((f) => this.keys.data(this.code, f, id)));
+    if (keys.length) await this.cache.del(keys);
+  }
+
+  private async readCache(fetcherName: string, ids: readonly string[]): Promise<Array<CachedEntry | null>> {
+    try {
+      const raw = await this.cache.mget(ids.map((id) => this.keys.data(this.code, fetcherName, id)));
+      this.cacheRecovered();
+      return raw.map((s) => {
+        if (s === null) return null;
+        try {
+          return JSON.parse(s) as CachedEntry;
+        } catch {
+          return null;
+        }
+      });
+    } catch (err) {
+      this.cacheFailed(err);
+      return ids.map(() => null);
+    }
+  }
+
+  private async writeCache(writes: CacheEntryWrite[]): Promise<void> {
+    if (writes.length === 0) return;
+    try {
+      await this.cache.mset(writes);
+      this.cacheRecovered();
+    } catch (err) {
+      this.cacheFailed(err);
+    }
+  }
+
+  private cacheFailed(err: unknown): void {
+    if (!this.cacheFailing) this.log.warn('cache unavailable; answering uncached', { department: this.code, ...describeError(err) });
+    this.cacheFailing = true;
+  }
+
+  private cacheRecovered(): void {
+    if (this.cacheFailing) this.log.info('cache available again', { department: this.code });
+    this.cacheFailing = false;
+  }
+
+  /** Calls the department in batches of its limit, repeating keys it rate-limited after Retry-After. */
+  private async fetch(fetcher: Fetcher, ids: readonly string[], context: (signal: AbortSignal) => CallContext): Promise<Array<DepartmentData | null | Error>> {
+    const result: Array<DepartmentData | null | Error> = new Array(ids.length);
+    let pending = ids.map((_, i) => i);
+    for (let attempt = 0; ; attempt++) {
+      await Promise.all(
+        chunks(pending, fetcher.batchLimit).map(async (chunk) => {
+          const answers = await this.semaphore.run(() => this.callOnce(fetcher, chunk.map((i) => ids[i]!), context));
+          chunk.forEach((i, j) => (result[i] = answers[j]!));
+        }),
+      );
+      const limited = pending.filter((i) => result[i] instanceof RateLimitedError);
+      if (limited.length === 0 || attempt >= this.options.rateLimitRetries) break;
+      const wait = Math.max(...limited.map((i) => (result[i] as RateLimitedError).retryAfterMs));
+      if (wait > this.options.maxRetryAfterMs) break;
+      await new Promise((r) => setTimeout(r, wait));
+      pending = limited;
+    }
+    return result;
+  }
+
+  /** One upstream call: never throws; a whole-call failure fills every slot with the error. */
+  private async callOnce(fetcher: Fetcher, ids: string[], context: (signal: AbortSignal) => CallContext): Promise<Array<DepartmentData | null | Error>> {
+    this.upstreamCalls++;
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new UpstreamTimeoutError(this.code, `the department did not answer within ${this.options.timeoutMs} ms`));
+      }, this.options.timeoutMs);
+    });
+    let answers: Array<DepartmentData | null | Error>;
+    try {
+      const raw = await Promise.race([fetcher.batch(ids, context(controller.signal)), timeout]);
+      answers = this.checkContract(ids, raw);
+    } catch (err) {
+      const error = err instanceof DepartmentError ? err : new MalformedResponseError(this.code, 'the adapter failed unexpectedly', { cause: err });
+      this.log.warn('department call failed', { department: this.code, keys: ids.length, ...describeError(error) });
+      answers = ids.map(() => error);
+    } finally {
+      clearTimeout(timer);
+    }
+    const failed = answers.filter((a) => a instanceof Error && !(a instanceof RateLimitedError)).length;
+    if (failed === answers.length && failed > 0) {
+      this.consecutiveFailures++;
+      this.lastFailureAt = Date.now();
+    } else {
+      this.consecutiveFailures = 0;
+      if (failed > 0) this.lastFailureAt = Date.now();
+    }
+    return answers;
+  }
+
+  /** DataLoader's contract, checked: same length; every slot an object, null or Error; data well-formed. */
+  private checkContract(ids: string[], raw: unknown): Array<DepartmentData | null | Error> {
+    if (!Array.isArray(raw) || raw.length !== ids.length) {
+      throw new ContractViolationError(this.code, `the adapter answered ${Array.isArray(raw) ? raw.length : 'no list of'} results for ${ids.length} keys`);
+    }
+    return raw.map((slot, i) => {
+      if (slot === null || slot instanceof Error) return slot;
+      const problem = validateDepartmentData(slot, ids[i]!);
+      return problem ? new MalformedResponseError(this.code, `the adapter answered malformed data: ${problem}`) : (slot as DepartmentData);
+    });
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * Resolvers do no I/O of their own: they read the request's loaders and shape the answer.
+ * A department that fails leaves its part empty (or null), reports DEPARTMENT_UNAVAILABLE once per
+ * resident, and shows UNAVAILABLE/STALE in `sources`; everything else stays intact.
+ */
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
+import type { EntitlementRecord, ReadCapability } from '../../adapters/contract.js';
+import type { DepartmentGateway } from '../departments/gateway.js';
+import { ageOn, checkIdNumber } from '../domain/idnumber.js';
+import { BadUserInputError } from '../errors.js';
+import type { CapabilityAnswer, Context } from './context.js';
+import { publicReason } from './context.js';
+import { DateScalar } from './scalars.js';
+import {
+  Department,
+  DepartmentStatus,
+  DisabilityCertificate,
+  Entitlement,
+  EntitlementStatus,
+  Hospital,
+  MedicalInsuranceEnrollment,
+  PaymentRecord,
+  Resident,
+  SocialInsuranceAccount,
+  SourceState,
+  SourceStatus,
+} from './types.js';
+
+export const MAX_RESIDENTS_PER_QUERY = 500;
+
+export function toDepartment(g: DepartmentGateway): Department {
+  return Object.assign(new Department(), {
+    code: g.code,
+    name: g.adapter.department.name,
+    capabilities: Object.keys(g.adapter.capabilities),
+    status: g.status() as DepartmentStatus,
+    // The service-item catalogue is not in the hub yet (see docs/STATUS.md); no items are counted.
+    serviceItemCount: 0,
+  });
+}
+
+const pathOf = (info: GraphQLResolveInfo): (string | number)[] => {
+  const out: (string | number)[] = [];
+  for (let p: GraphQLResolveInfo['path'] | undefined = info.path; p; p = p.prev) out.unshift(p.key);
+  return out;
+};
+/** Failures are reported once per department per resident: the resident's path is the scope. */
+const residentScope = (info: GraphQLResolveInfo) => pathOf(info).slice(0, -1).join('.');
+
+/** Today in China (UTC+8), where the service centre is; ages change at local midnight. */
+const chinaToday = (now: Date) => new Date(now.getTime() + 8 * 3600_000);
+
+@Resolver(() => Resident)
+export class ResidentResolver {
+  @Query(() => Resident, { nullable: true, description: 'The resident with this ID number; null when the population registry does not know them. Invalid ID → BAD_USER_INPUT.' })
+  async resident(@Arg('idNumber', () => ID) idNumber: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Resident | null> {
+    const check = checkIdNumber(idNumber, ctx.now);
+    if (!check.ok) throw new BadUserInputError(`idNumber is invalid: ${check.message}`, { argument: 'idNumber', problem: check.problem });
+    return this.load(ctx, check.idNumber, pathOf(info));
+  }
+
+  @Query(() => [Resident], { nullable: 'items', description: `Several residents at once, in the order asked (null for unknown ones); at most ${MAX_RESIDENTS_PER_QUERY} ID numbers.` })
+  async residents(@Arg('idNumbers', () => [ID]) idNumbers: string[], @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Array<Resident | null>> {
+    if (idNumbers.length > MAX_RESIDENTS_PER_QUERY) {
+      throw new BadUserInputError(`at most ${MAX_RESIDENTS_PER_QUERY} ID numbers per query, got ${idNumbers.length}`, { argument: 'idNumbers', limit: MAX_RESIDENTS_PER_QUERY });
+    }
+    const checks = idNumbers.map((id) => checkIdNumber(id, ctx.now));
+    const invalid = checks.flatMap((c, index) => (c.ok ? [] : [{ index, problem: c.problem, message: c.message }]));
+    if (invalid.length) {
+      const first = invalid[0]!;
+      throw new BadUserInputError(`${invalid.length} of the ID numbers are invalid; the first, at index ${first.index}: ${first.message}`, { argument: 'idNumbers', invalid });
+    }
+    const path = pathOf(info);
+    return Promise.all(checks.map((c, i) => this.load(ctx, (c as { idNumber: string }).idNumber, [...path, i])));
+  }
+
+  private async load(ctx: Context, idNumber: string, path: (string | number)[]): Promise<Resident | null> {
+    const registry = ctx.registry.serving('residents')[0];
+    if (!registry) throw new Error('no population adapter is registered');
+    const answer = await ctx.loaders.capability(registry, 'residents', idNumber);
+    if (answer instanceof Error) {
+      ctx.failures.report(registry, answer, path, path.join('.'));
+      return null;
+    }
+    return answer.value ? Resident.from(answer.value as never) : null;
+  }
+
+  @FieldResolver(() => Int)
+  age(@Root() r: Resident, @Ctx() ctx: Context): number {
+    return ageOn(r.birthDate, chinaToday(ctx.now));
+  }
+
+  @FieldResolver(() => [Entitlement], { description: 'Entitlements at every registered department, in one list.' })
+  async entitlements(
+    @Root() r: Resident,
+    @Arg('department', () => ID, { nullable: true }) department: string | undefined,
+    @Arg('status', () => EntitlementStatus, { nullable: true }) status: EntitlementStatus | undefined,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<Entitlement[]> {
+    if (department && !ctx.registry.get(department)) {
+      throw new BadUserInputError(`unknown department code; known: ${ctx.registry.all().map((g) => g.code).join(', ')}`, { argument: 'department' });
+    }
+    const gateways = ctx.registry.serving('entitlements').filter((g) => !department || g.code === department);
+    const lists = await Promise.all(
+      gateways.map(async (g) => {
+        const answer = await ctx.loaders.capability(g, 'entitlements', r.idNumber);
+        if (answer instanceof Error) {
+          ctx.failures.report(g, answer, pathOf(info), residentScope(info));
+          return [];
+        }
+        const dept = toDepartment(g);
+        return ((answer.value ?? []) as EntitlementRecord[]).map((e) =>
+          Object.assign(new Entitlement(), {
+            ...e,
+            id: ctx.registry.keys.subject(`${g.code}|${r.idNumber}|${e.id}`),
+            department: dept,
+            status: e.status as EntitlementStatus,
+          }),
+        );
+      }),
+    );
+    return lists.flat().filter((e) => !status || e.status === status);
+  }
+
+  /** A typed record from the first department serving the capability; null (and an error) if it failed. */
+  private async single<C extends ReadCapability>(capability: C, r: Resident, ctx: Context, info: GraphQLResolveInfo): Promise<CapabilityAnswer<C>['value'] | null> {
+    const g = ctx.registry.serving(capability)[0];
+    if (!g) return null;
+    const answer = await ctx.loaders.capability(g, capability, r.idNumber);
+    if (answer instanceof Error) {
+      ctx.failures.report(g, answer, pathOf(info), residentScope(info));
+      return null;
+    }
+    return answer.value ?? null;
+  }
+
+  @FieldResolver(() => SocialInsuranceAccount, { nullable: true })
+  async socialInsurance(@Root() r: Resident, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<SocialInsuranceAccount | null> {
+    return (await this.single('socialInsurance', r, ctx, info)) as SocialInsuranceAccount | null;
+  }
+
+  @FieldResolver(() => [PaymentRecord], { description: 'Monthly contributions, oldest first; from/to compare by month.' })
+  async paymentRecords(
+    @Root() r: Resident,
+    @Arg('from', () => DateScalar, { nullable: true }) from: string | undefined,
+    @Arg('to', () => DateScalar, { nullable: true }) to: string | undefined,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<PaymentRecord[]> {
+    const records = ((await this.single('paymentRecords', r, ctx, info)) ?? []) as PaymentRecord[];
+    const lo = from?.slice(0, 7) ?? '0000-00';
+    const hi = to?.slice(0, 7) ?? '9999-99';
+    return records.filter((p) => p.month >= lo && p.month <= hi);
+  }
+
+  @FieldResolver(() => MedicalInsuranceEnrollment, { nullable: true })
+  async medicalInsurance(@Root() r: Resident, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<MedicalInsuranceEnrollment | null> {
+    return (await this.single('medicalInsurance', r, ctx, info)) as MedicalInsuranceEnrollment | null;
+  }
+
+  @FieldResolver(() => [Hospital])
+  async designatedHospitals(@Root() r: Resident, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Hospital[]> {
+    return ((await this.single('designatedHospitals', r, ctx, info)) ?? []) as Hospital[];
+  }
+
+  @FieldResolver(() => DisabilityCertificate, { nullable: true })
+  async disabilityCertificate(@Root() r: Resident, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<DisabilityCertificate | null> {
+    return (await this.single('disabilityCertificate', r, ctx, info)) as DisabilityCertificate | null;
+  }
+
+  @FieldResolver(() => [SourceStatus], { description: "Per department: where this resident's data came from and how fresh it is." })
+  async sources(@Root() r: Resident, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<SourceStatus[]> {
+    return Promise.all(
+      ctx.registry.all().map(async (g) => {
+        const department = toDepartment(g);
+        const main: ReadCapability | undefined = g.adapter.capabilities.entitlements ? 'entitlements' : g.adapter.capabilities.residents ? 'residents' : undefined;
+        if (!main) return Object.assign(new SourceStatus(), { department, state: SourceState.NOT_APPLICABLE, fetchedAt: null, error: null });
+        const answer = await ctx.loaders.capability(g, main, r.idNumber);
+        if (answer instanceof Error) {
+          ctx.failures.report(g, answer, pathOf(info), residentScope(info));
+          return Object.assign(new SourceStatus(), { department, state: SourceState.UNAVAILABLE, fetchedAt: null, error: publicReason(answer) });
+        }
+        return Object.assign(new SourceStatus(), { department, state: answer.sourced.state as SourceState, fetchedAt: new Date(answer.sourced.fetchedAt), error: null });
+      }),
+    );
+  }
+}
+
+@Resolver(() => Department)
+export class DepartmentResolver {
+  @Query(() => [Department], { description: 'Every registered department with its current status.' })
+  departments(@Ctx() ctx: Context): Department[] {
+    return ctx.registry.all().map(toDepartment);
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * `npm start`: the six simulated departments and the hub on localhost, embedded stores unless
+ * REDIS_URL is set. Prints where to go and a few ID numbers to try; Ctrl-C stops everything.
+ * To run the hub against real departments instead, set SIMULATORS=off and the *_URL variables.
+ */
+import { ConfigError } from '../adapters/contract.js';
+import { DEPARTMENT_CODES, DEFAULT_LATENCY, startSimulators, type RunningSimulators } from '../mocks/index.js';
+import { loadConfig } from './config.js';
+import { createLogger } from './log.js';
+import { startHub, type Hub } from './server.js';
+
+const URL_VARS: Record<(typeof DEPARTMENT_CODES)[number], string> = {
+  population: 'POPULATION_URL',
+  'social-insurance': 'SOCIAL_INSURANCE_URL',
+  'medical-insurance': 'MEDICAL_INSURANCE_URL',
+  'civil-affairs': 'CIVIL_AFFAIRS_URL',
+  health: 'HEALTH_URL',
+  'disabled-persons': 'DISABLED_PERSONS_URL',
+};
+
+function num(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${name} must be a non-negative number, got "${raw}"`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const log = createLogger();
+  const env = { ...process.env };
+  let sims: RunningSimulators | null = null;
+  if (process.env.SIMULATORS !== 'off') {
+    const portBase = num('SIM_PORT_BASE', 7101);
+    const latency = process.env.SIM_LATENCY_MS;
+    const faults = Object.fromEntries(
+      DEPARTMENT_CODES.map((code) => [
+        code,
+        {
+          ...DEFAULT_LATENCY[code],
+          ...(latency !== undefined ? { latencyMs: num('SIM_LATENCY_MS', 0), jitterMs: num('SIM_JITTER_MS', 0) } : {}),
+          ...(process.env.SIM_FAULTS === 'off' ? { failRate: 0, slowRate: 0 } : {}),
+        },
+      ]),
+    );
+    const started = Date.now();
+    sims = await startSimulators({
+      world: { seed: num('SIM_SEED', 20261126), count: num('SIM_RESIDENTS', 10_000) },
+      faults,
+      ports: Object.fromEntries(DEPARTMENT_CODES.map((c, i) => [c, portBase === 0 ? 0 : portBase + i])),
+    });
+    log.info('simulated departments started', { residents: sims.world.people.length, ms: Date.now() - started });
+    for (const code of DEPARTMENT_CODES) env[URL_VARS[code]] ??= sims.urls[code];
+  }
+  let hub: Hub;
+  try {
+    hub = await startHub(loadConfig(env), { log });
+  } catch (err) {
+    await sims?.close();
+    throw err;
+  }
+
+  const out = (s = '') => process.stdout.write(s + '\n');
+  out();
+  out(`One-Window Hub is up: ${hub.graphqlUrl}`);
+  out(`  store: ${process.env.REDIS_URL ? 'Redis' : 'in-memory cache (set REDIS_URL for Redis)'}; health: ${hub.url}/healthz`);
+  if (sims) {
+    out('  departments (simulated):');
+    for (const code of DEPARTMENT_CODES) out(`    ${code.padEnd(18)} ${sims.urls[code]}  (OpenAPI: /openapi.json, counters: /_sim/counters)`);
+    const p = sims.world.people;
+    const pick = (f: (x: (typeof p)[number]) => boolean) => p.find(f)?.idNumber;
+    out('  synthetic residents to try:');
+    out(`    aged 80+ with 高龄津贴      ${pick((x) => x.civil.benefits.some((b) => b.kind === 'OLD_AGE_ALLOWANCE'))}`);
+    out(`    低保 household              ${pick((x) => x.civil.benefits.some((b) => b.kind === 'LOW_INCOME_ALLOWANCE'))}`);
+    out(`    disability certificate      ${pick((x) => x.disability !== null && x.disability.benefits.length > 0)}`);
+    out(`    pension + payment records   ${pick((x) => x.socialInsurance?.status === '领取待遇')}`);
+    out(`    one-child parent reward     ${pick((x) => x.health.benefits.some((b) => b.kind === 'ONE_CHILD_PARENT_REWARD'))}`);
+  }
+  out();
+  out('  try:');
+  out(`    curl -s ${hub.graphqlUrl} -H 'content-type: application/json' -H 'x-purpose: demo' \\`);
+  out(`      -d '{"query":"{ departments { code name status } }"}'`);
+  out();
+  out('  NOTE: authentication, roles and masking are not built yet (issue 5): this hub serves');
+  out('  anyone who can reach it. Bind it to localhost (HOST=127.0.0.1, the default) only.');
+  out('  Ctrl-C stops the hub and the simulators.');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log.info('stopping', { signal });
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await hub.stop();
+    await sims?.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof ConfigError ? 'configuration error' : 'failed to start'}: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

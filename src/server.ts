@@ -1,0 +1,176 @@
+/**
+ * The composition root: builds the stores, the HTTP client, the adapters and their gateways, the
+ * schema and Apollo Server, and serves them over node:http. Wiring only; behaviour lives in the
+ * modules it wires.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { Agent, type Dispatcher } from 'undici';
+import type { AdapterDefinition } from '../adapters/contract.js';
+import { BUNDLED_ADAPTERS } from '../adapters/index.js';
+import { RedisStore } from './cache/redis.js';
+import { MemoryStore, type CacheStore } from './cache/store.js';
+import type { HubConfig } from './config.js';
+import { ChangeFeeds } from './departments/changes.js';
+import { CacheKeys } from './departments/gateway.js';
+import { Registry } from './departments/registry.js';
+import { PUBLIC_CODES } from './errors.js';
+import { buildContext, type Context } from './graphql/context.js';
+import { departmentFailuresPlugin } from './graphql/plugins.js';
+import { buildHubSchema } from './graphql/schema.js';
+import { createLogger, describeError, type Logger } from './log.js';
+
+/** Largest request body accepted, in bytes. */
+const MAX_BODY_BYTES = 1_000_000;
+
+export interface HubDeps {
+  cache?: CacheStore;
+  dispatcher?: Dispatcher;
+  adapters?: readonly AdapterDefinition<any>[];
+  log?: Logger;
+}
+
+export interface Hub {
+  url: string;
+  graphqlUrl: string;
+  registry: Registry;
+  cache: CacheStore;
+  changes: ChangeFeeds;
+  apollo: ApolloServer<Context>;
+  /** Builds a context as an HTTP request would (for in-process tests with executeOperation). */
+  context(headers?: Record<string, string>): Context;
+  stop(): Promise<void>;
+}
+
+export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<Hub> {
+  const log = deps.log ?? createLogger();
+  let cache = deps.cache;
+  if (!cache) {
+    if (config.redisUrl) {
+      const redis = RedisStore.connect(config.redisUrl);
+      redis.client.on('error', () => undefined); // reported by the gateways when a command fails
+      await redis.ready().catch((err) => log.warn('Redis is not reachable yet; answering uncached until it is', describeError(err)));
+      cache = redis;
+    } else cache = new MemoryStore(config.cache.memoryMaxEntries);
+  }
+  if (config.cache.keySecretGenerated && cache.kind === 'redis') {
+    log.warn('CACHE_KEY_SECRET is not set: cache keys are private to this process, so replicas will not share cache entries');
+  }
+  const ownDispatcher = !deps.dispatcher;
+  const dispatcher = deps.dispatcher ?? new Agent({ connections: 64, keepAliveTimeout: 10_000, connectTimeout: config.departments.timeoutMs });
+
+  const registry = new Registry(cache, new CacheKeys(config.cache.keySecret), {
+    cacheEnabled: config.cache.enabled,
+    timeoutMs: config.departments.timeoutMs,
+    rateLimitRetries: config.departments.rateLimitRetries,
+    maxRetryAfterMs: config.departments.maxRetryAfterMs,
+    negativeTtlSeconds: config.cache.negativeTtlSeconds,
+    staleIfErrorSeconds: config.cache.staleIfErrorSeconds,
+  }, log);
+  registry.addDefinitions(deps.adapters ?? BUNDLED_ADAPTERS, config.adapterEnv, { dispatcher });
+
+  const changes = new ChangeFeeds(registry, cache, config.departments.changePollIntervalMs, config.departments.timeoutMs, log);
+
+  const apollo = new ApolloServer<Context>({
+    schema: await buildHubSchema(),
+    plugins: [departmentFailuresPlugin(), ApolloServerPluginLandingPageDisabled()],
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => {
+      const code = formatted.extensions?.code;
+      if (typeof code === 'string' && PUBLIC_CODES.has(code)) return formatted;
+      log.error('unexpected error in a request', { path: formatted.path?.join('.'), ...describeError(unwrapResolverError(error)) });
+      return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    },
+  });
+  await apollo.start();
+
+  const contextOptions = { registry, batching: config.batching };
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      log.error('HTTP handler failed', describeError(err));
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }));
+    });
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://hub');
+    if (url.pathname === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'UP', departments: Object.fromEntries(registry.all().map((g) => [g.code, g.status()])) }));
+      return;
+    }
+    if (url.pathname !== '/graphql') {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('One-Window Hub: the GraphQL endpoint is POST /graphql\n');
+      return;
+    }
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    let body: unknown = undefined;
+    if (req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of req) {
+        size += (chunk as Buffer).length;
+        if (size > MAX_BODY_BYTES) {
+          res.writeHead(413, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ errors: [{ message: `request body larger than ${MAX_BODY_BYTES} bytes`, extensions: { code: 'BAD_REQUEST' } }] }));
+          return;
+        }
+        chunks.push(chunk as Buffer);
+      }
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (/^application\/json/i.test(req.headers['content-type'] ?? '')) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          res.writeHead(400, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ errors: [{ message: 'the request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] }));
+          return;
+        }
+      } else body = text;
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: async () => buildContext(contextOptions, headers),
+    });
+    for (const [k, v] of response.headers) res.setHeader(k, v);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') res.end(response.body.string);
+    else {
+      for await (const part of response.body.asyncIterator) res.write(part);
+      res.end();
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host}:${port}`;
+  changes.start();
+
+  return {
+    url,
+    graphqlUrl: `${url}/graphql`,
+    registry,
+    cache,
+    changes,
+    apollo,
+    context: (h = {}) => buildContext(contextOptions, { get: (n) => h[n.toLowerCase()] }),
+    async stop() {
+      await changes.stop();
+      server.closeIdleConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await apollo.stop();
+      await registry.close();
+      if (ownDispatcher) await dispatcher.close();
+      if (!deps.cache) await cache.close();
+    },
+  };
+}
