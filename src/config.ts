@@ -17,6 +17,10 @@ export interface HubConfig {
     keySecret: string;
     /** Whether keySecret was generated for this process (cache entries are then not shared across replicas). */
     keySecretGenerated: boolean;
+    /** Prefix of every key the hub writes (replicas of one hub share it; tests use their own). */
+    keyPrefix: string;
+    /** Upper bound of every adapter's TTL, in seconds (0 = adapters' own TTLs). */
+    maxTtlSeconds: number;
     /** How long "this department does not know this person" is remembered. */
     negativeTtlSeconds: number;
     /** How long past its TTL an entry may still be served (as STALE) when the department fails. */
@@ -67,6 +71,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       enabled: bool(env, 'CACHE_ENABLED', true),
       keySecret: secret ?? randomBytes(32).toString('hex'),
       keySecretGenerated: secret === undefined,
+      keyPrefix: env.CACHE_KEY_PREFIX || 'owh:v1:',
+      maxTtlSeconds: int(env, 'CACHE_MAX_TTL_SECONDS', 0),
       negativeTtlSeconds: int(env, 'CACHE_NEGATIVE_TTL_SECONDS', 60),
       staleIfErrorSeconds: int(env, 'CACHE_STALE_IF_ERROR_SECONDS', 3600),
       memoryMaxEntries: int(env, 'CACHE_MEMORY_MAX_ENTRIES', 200_000, 1),

@@ -62,13 +62,14 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   const ownDispatcher = !deps.dispatcher;
   const dispatcher = deps.dispatcher ?? new Agent({ connections: 64, keepAliveTimeout: 10_000, connectTimeout: config.departments.timeoutMs });
 
-  const registry = new Registry(cache, new CacheKeys(config.cache.keySecret), {
+  const registry = new Registry(cache, new CacheKeys(config.cache.keySecret, config.cache.keyPrefix), {
     cacheEnabled: config.cache.enabled,
     timeoutMs: config.departments.timeoutMs,
     rateLimitRetries: config.departments.rateLimitRetries,
     maxRetryAfterMs: config.departments.maxRetryAfterMs,
     negativeTtlSeconds: config.cache.negativeTtlSeconds,
     staleIfErrorSeconds: config.cache.staleIfErrorSeconds,
+    maxTtlSeconds: config.cache.maxTtlSeconds,
   }, log);
   registry.addDefinitions(deps.adapters ?? BUNDLED_ADAPTERS, config.adapterEnv, { dispatcher });
 

@@ -32,6 +32,8 @@ export interface GatewayOptions {
   maxRetryAfterMs: number;
   negativeTtlSeconds: number;
   staleIfErrorSeconds: number;
+  /** Caps every adapter TTL (0 = no cap). */
+  maxTtlSeconds: number;
 }
 
 export type DepartmentStatus = 'UP' | 'DEGRADED' | 'DOWN';
@@ -52,18 +54,18 @@ interface CachedEntry {
 
 /** Cache keys: a keyed hash of the ID number, so neither keys nor key scans reveal who is cached. */
 export class CacheKeys {
-  constructor(private readonly secret: string) {}
+  constructor(private readonly secret: string, private readonly prefix = 'owh:v1:') {}
 
   subject(idNumber: string): string {
     return createHmac('sha256', this.secret).update(idNumber).digest('base64url').slice(0, 24);
   }
 
   data(department: string, fetcher: string, idNumber: string): string {
-    return `owh:v1:d:${department}:${fetcher}:${this.subject(idNumber)}`;
+    return `${this.prefix}d:${department}:${fetcher}:${this.subject(idNumber)}`;
   }
 
   cursor(department: string): string {
-    return `owh:v1:cursor:${department}`;
+    return `${this.prefix}cursor:${department}`;
   }
 }
 
@@ -130,13 +132,17 @@ export class DepartmentGateway {
       }
       out[i] = { data: answer, state: 'FRESH', fetchedAt };
       if (this.options.cacheEnabled) {
-        const ttlMs = (answer === null ? this.options.negativeTtlSeconds : fetcher.cacheTtlSeconds) * 1000;
+        const ttlMs = (answer === null ? this.options.negativeTtlSeconds : this.ttlSeconds(fetcher)) * 1000;
         const entry: CachedEntry = { d: answer, t: fetchedAt, x: fetchedAt + ttlMs };
         writes.push({ key: this.keys.data(this.code, fetcherName, ids[i]!), value: JSON.stringify(entry), ttlMs: ttlMs + this.options.staleIfErrorSeconds * 1000 });
       }
     });
     await this.writeCache(writes);
     return out;
+  }
+
+  private ttlSeconds(fetcher: Fetcher): number {
+    return this.options.maxTtlSeconds > 0 ? Math.min(fetcher.cacheTtlSeconds, this.options.maxTtlSeconds) : fetcher.cacheTtlSeconds;
   }
 
   /** Forgets everything cached about these people at this department (after a change). */

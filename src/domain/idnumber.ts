@@ -27,7 +27,7 @@ function isRealDate(y: number, m: number, d: number): boolean {
 
 /**
  * Validates and normalises (upper-case X) an ID number. `today` bounds the birth date:
- * nobody is born in the future or before 1890. Messages never repeat the number itself,
+ * nobody is born in the future or before 1800 (the standard's own test vector is from 1880). Messages never repeat the number itself,
  * so they are safe to return to clients and to log.
  */
 export function checkIdNumber(raw: string, today: Date = new Date()): IdNumberCheck {
@@ -39,7 +39,7 @@ export function checkIdNumber(raw: string, today: Date = new Date()): IdNumberCh
   const m = Number(id.slice(10, 12));
   const d = Number(id.slice(12, 14));
   const birth = `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`;
-  if (y < 1890 || !isRealDate(y, m, d) || Date.UTC(y, m - 1, d) > today.getTime()) {
+  if (y < 1800 || !isRealDate(y, m, d) || Date.UTC(y, m - 1, d) > today.getTime()) {
     return { ok: false, problem: 'BIRTH_DATE', message: 'the birth date in the ID number is impossible' };
   }
   if (checkCharacter(id) !== id[17]) {

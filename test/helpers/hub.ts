@@ -1,0 +1,82 @@
+/**
+ * Starts the six simulators and a hub wired to them over real HTTP, with the chosen cache store:
+ * the in-process one, or the Redis server at REDIS_URL (each test hub under its own key prefix).
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { startSimulators, type RunningSimulators, type SimulatorsOptions } from '../../mocks/index.js';
+import { RedisStore } from '../../src/cache/redis.js';
+import { MemoryStore, type CacheStore } from '../../src/cache/store.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { startHub, type Hub } from '../../src/server.js';
+
+export type StoreKind = 'memory' | 'redis';
+
+/** The stores every cache-touching suite runs on: memory always, Redis when REDIS_URL is set. */
+export const STORES: StoreKind[] = process.env.REDIS_URL ? ['memory', 'redis'] : ['memory'];
+
+export interface TestHub {
+  hub: Hub;
+  sims: RunningSimulators;
+  store: CacheStore;
+  prefix: string;
+  logs: string[];
+  gql<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; body: { data?: T; errors?: any[] } }>;
+  /** Department calls received since the last reset, per department. */
+  calls(): Record<string, number>;
+  resetCounters(): void;
+  close(): Promise<void>;
+}
+
+export async function startTestHub(options: { store?: StoreKind; sims?: SimulatorsOptions; env?: Record<string, string> } = {}): Promise<TestHub> {
+  const sims = await startSimulators({ faults: false, world: { count: 2000 }, ...options.sims });
+  const prefix = `owh:test:${randomUUID()}:`;
+  const store: CacheStore = options.store === 'redis' ? new RedisStore(new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1 })) : new MemoryStore();
+  if (store instanceof RedisStore) await store.ready();
+  const logs: string[] = [];
+  const env = {
+    PORT: '0',
+    POPULATION_URL: sims.urls.population,
+    SOCIAL_INSURANCE_URL: sims.urls['social-insurance'],
+    MEDICAL_INSURANCE_URL: sims.urls['medical-insurance'],
+    CIVIL_AFFAIRS_URL: sims.urls['civil-affairs'],
+    HEALTH_URL: sims.urls.health,
+    DISABLED_PERSONS_URL: sims.urls['disabled-persons'],
+    CACHE_KEY_PREFIX: prefix,
+    CHANGE_POLL_INTERVAL_MS: '0',
+    ...options.env,
+  };
+  const hub = await startHub(loadConfig(env), { cache: store, log: createLogger('debug', (l) => logs.push(l)) });
+  return {
+    hub,
+    sims,
+    store,
+    prefix,
+    logs,
+    async gql(query, variables, headers = {}) {
+      const res = await fetch(hub.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-purpose': 'test', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: res.status, body: (await res.json()) as any };
+    },
+    calls() {
+      return Object.fromEntries(Object.entries(sims.sims).map(([code, s]) => [code, s.totalCalls()]));
+    },
+    resetCounters() {
+      for (const s of Object.values(sims.sims)) s.resetCounters();
+    },
+    async close() {
+      await hub.stop();
+      await sims.close();
+      if (store instanceof RedisStore) {
+        for await (const keys of store.client.scanStream({ match: `${prefix}*`, count: 500 })) {
+          if ((keys as string[]).length) await store.client.del(...(keys as string[]));
+        }
+      }
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import type { Adapter, CallContext, DepartmentData } from '../../adapters/contract.js';
+import { ContractViolationError, MalformedResponseError, RateLimitedError, UpstreamTimeoutError, UpstreamUnavailableError } from '../../adapters/errors.js';
+import { MemoryStore } from '../../src/cache/store.js';
+import { CacheKeys, DepartmentGateway, type GatewayOptions, type Sourced } from '../../src/departments/gateway.js';
+import { createLogger } from '../../src/log.js';
+
+const OPTIONS: GatewayOptions = { cacheEnabled: true, timeoutMs: 200, rateLimitRetries: 2, maxRetryAfterMs: 1000, negativeTtlSeconds: 60, staleIfErrorSeconds: 3600, maxTtlSeconds: 0 };
+
+/** An in-process department that records every batch it receives. */
+function fakeAdapter(answer: (ids: readonly string[], call: number, ctx: CallContext) => Promise<Array<DepartmentData | null | Error>> | Array<DepartmentData | null | Error>, batchLimit = 3, ttl = 60) {
+  const batches: string[][] = [];
+  const adapter: Adapter = {
+    department: { code: 'fake', name: '测试' },
+    contractVersion: '1',
+    maxConcurrency: 2,
+    fetchers: { f: { batchLimit, cacheTtlSeconds: ttl, batch: async (ids, ctx) => (batches.push([...ids]), answer(ids, batches.length, ctx)) } },
+    capabilities: { entitlements: 'f' },
+    health: () => ({ status: 'UP' }),
+  };
+  return { adapter, batches };
+}
+
+const ent = (id: string): DepartmentData => ({ entitlements: [{ id: `e-${id}`, kind: 'K', name: 'n', status: 'ACTIVE' }] });
+const ctx = (signal: AbortSignal): CallContext => ({ signal, requestId: 'r', operator: 'o', purpose: 'p', residents: async (ids) => ids.map(() => null) });
+const silent = createLogger('error', () => undefined);
+
+function gateway(adapter: Adapter, options: Partial<GatewayOptions> = {}, store = new MemoryStore()) {
+  return { gw: new DepartmentGateway(adapter, store, new CacheKeys('k'.repeat(32), 't:'), { ...OPTIONS, ...options }, silent), store };
+}
+
+describe('DepartmentGateway', () => {
+  it('splits keys into the batch limit, keeps order, and caches every answer', async () => {
+    const { adapter, batches } = fakeAdapter((ids) => ids.map(ent));
+    const { gw } = gateway(adapter);
+    const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+    const first = (await gw.load('f', ids, ctx)) as Sourced[];
+    expect(batches).toEqual([['a', 'b', 'c'], ['d', 'e', 'f'], ['g']]);
+    expect(first.map((s) => s.data?.entitlements?.[0]?.id)).toEqual(ids.map((i) => `e-${i}`));
+    expect(first.every((s) => s.state === 'FRESH')).toBe(true);
+    const second = (await gw.load('f', ['g', 'a'], ctx)) as Sourced[];
+    expect(batches).toHaveLength(3);
+    expect(second.map((s) => [s.state, s.data?.entitlements?.[0]?.id])).toEqual([['CACHED', 'e-g'], ['CACHED', 'e-a']]);
+  });
+
+  it('remembers people the department does not know (negative caching)', async () => {
+    const { adapter, batches } = fakeAdapter((ids) => ids.map(() => null));
+    const { gw } = gateway(adapter);
+    await gw.load('f', ['x'], ctx);
+    const again = (await gw.load('f', ['x'], ctx)) as Sourced[];
+    expect(batches).toHaveLength(1);
+    expect(again[0]).toMatchObject({ state: 'CACHED', data: null });
+  });
+
+  it('turns a wrong-length answer into an error in every slot', async () => {
+    const { adapter } = fakeAdapter((ids) => ids.slice(1).map(ent));
+    const { gw } = gateway(adapter);
+    const out = await gw.load('f', ['a', 'b'], ctx);
+    expect(out).toHaveLength(2);
+    for (const slot of out) expect(slot).toBeInstanceOf(ContractViolationError);
+  });
+
+  it('refuses a resident record placed in another key’s slot', async () => {
+    const { adapter } = fakeAdapter((ids) => ids.map((_, i) => ({ resident: { idNumber: ids[ids.length - 1 - i]!, name: 'n', gender: 'MALE', birthDate: '2000-01-01' } })));
+    adapter.capabilities = { residents: 'f' };
+    const { gw } = gateway(adapter);
+    const out = await gw.load('f', ['a', 'b'], ctx);
+    expect(out[0]).toBeInstanceOf(MalformedResponseError);
+    expect(out[1]).toBeInstanceOf(MalformedResponseError);
+  });
+
+  it('refuses malformed data but keeps the good slots', async () => {
+    const { adapter } = fakeAdapter((ids) => ids.map((id) => (id === 'bad' ? ({ entitlements: [{ id: 1, kind: 'K' }] } as unknown as DepartmentData) : ent(id))));
+    const { gw } = gateway(adapter);
+    const out = await gw.load('f', ['ok', 'bad'], ctx);
+    expect((out[0] as Sourced).state).toBe('FRESH');
+    expect(out[1]).toBeInstanceOf(MalformedResponseError);
+  });
+
+  it('serves an expired entry as STALE when the department fails, and errors without one', async () => {
+    let fail = false;
+    const { adapter } = fakeAdapter((ids) => (fail ? Promise.reject(new UpstreamUnavailableError('fake', 'down')) : ids.map(ent)), 3, 0);
+    const { gw } = gateway(adapter);
+    await gw.load('f', ['a'], ctx);
+    fail = true;
+    const out = await gw.load('f', ['a', 'b'], ctx);
+    expect(out[0]).toMatchObject({ state: 'STALE', data: ent('a') });
+    expect(out[1]).toBeInstanceOf(UpstreamUnavailableError);
+  });
+
+  it('times out a department that does not answer and aborts its signal', async () => {
+    let seen: AbortSignal | undefined;
+    const { adapter } = fakeAdapter((_ids, _n, c) => {
+      seen = c.signal;
+      return new Promise(() => undefined);
+    });
+    const { gw } = gateway(adapter, { timeoutMs: 50 });
+    const out = await gw.load('f', ['a'], ctx);
+    expect(out[0]).toBeInstanceOf(UpstreamTimeoutError);
+    expect(seen?.aborted).toBe(true);
+  });
+
+  it('waits out Retry-After for rate-limited keys only, then repeats them', async () => {
+    const { adapter, batches } = fakeAdapter((ids, call) => ids.map((id) => (call <= 2 && id === 'b' ? new RateLimitedError('fake', 30) : ent(id))), 1);
+    const { gw } = gateway(adapter);
+    const started = Date.now();
+    const out = (await gw.load('f', ['a', 'b'], ctx)) as Sourced[];
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+    expect(batches).toEqual([['a'], ['b'], ['b']]);
+    expect(out.map((s) => s.state)).toEqual(['FRESH', 'FRESH']);
+  });
+
+  it('does not wait longer than maxRetryAfterMs', async () => {
+    const { adapter, batches } = fakeAdapter((ids) => ids.map(() => new RateLimitedError('fake', 60_000)), 1);
+    const { gw } = gateway(adapter, { maxRetryAfterMs: 100 });
+    const out = await gw.load('f', ['a'], ctx);
+    expect(out[0]).toBeInstanceOf(RateLimitedError);
+    expect(batches).toHaveLength(1);
+  });
+
+  it('shows DOWN after consecutive failures, DEGRADED after recovering, UP a minute later', async () => {
+    let fail = true;
+    const { adapter } = fakeAdapter((ids) => (fail ? Promise.reject(new UpstreamUnavailableError('fake', 'down')) : ids.map(ent)));
+    const { gw } = gateway(adapter, { cacheEnabled: false });
+    expect(gw.status()).toBe('UP');
+    for (let i = 0; i < 3; i++) await gw.load('f', ['a'], ctx);
+    expect(gw.status()).toBe('DOWN');
+    fail = false;
+    await gw.load('f', ['a'], ctx);
+    expect(gw.status()).toBe('DEGRADED');
+    expect(gw.status(Date.now() + 61_000)).toBe('UP');
+  });
+
+  it('answers uncached when the store fails', async () => {
+    const { adapter, batches } = fakeAdapter((ids) => ids.map(ent));
+    const broken = new MemoryStore();
+    broken.mget = async () => Promise.reject(new Error('store down'));
+    broken.mset = async () => Promise.reject(new Error('store down'));
+    const { gw } = gateway(adapter, {}, broken);
+    const out = (await gw.load('f', ['a'], ctx)) as Sourced[];
+    expect(out[0]!.state).toBe('FRESH');
+    await gw.load('f', ['a'], ctx);
+    expect(batches).toHaveLength(2);
+  });
+
+  it('invalidates every fetcher entry of a person, and keys never contain the ID number', async () => {
+    const { adapter, batches } = fakeAdapter((ids) => ids.map(ent));
+    const { gw, store } = gateway(adapter);
+    const id = '11010519491231002X';
+    await gw.load('f', [id], ctx);
+    const keys = new CacheKeys('k'.repeat(32), 't:');
+    expect(keys.data('fake', 'f', id)).not.toContain(id);
+    expect(await store.get(keys.data('fake', 'f', id))).not.toBeNull();
+    await gw.invalidate([id]);
+    expect(await store.get(keys.data('fake', 'f', id))).toBeNull();
+    await gw.load('f', [id], ctx);
+    expect(batches).toHaveLength(2);
+  });
+});
