@@ -104,12 +104,18 @@ export class Loaders {
  * per resident.
  */
 export class DepartmentFailures {
-  private readonly errors = new Map<string, GraphQLFormattedError>();
+  private readonly errors = new Map<string, GraphQLFormattedError & { weak: boolean }>();
 
-  report(gateway: DepartmentGateway, error: Error, path: ReadonlyArray<string | number>, scope: string): void {
+  /**
+   * `weak` reports (from `sources`, which shows the state itself) give way to a report from a
+   * data field, so the error's path points at the data that is missing whatever resolves first.
+   */
+  report(gateway: DepartmentGateway, error: Error, path: ReadonlyArray<string | number>, scope: string, weak = false): void {
     const key = `${gateway.code}|${scope}`;
-    if (this.errors.has(key)) return;
+    const existing = this.errors.get(key);
+    if (existing && (weak || !existing.weak)) return;
     this.errors.set(key, {
+      weak,
       message: `${gateway.adapter.department.name} (${gateway.code}) is unavailable: ${publicReason(error)}`,
       path: [...path],
       extensions: { code: 'DEPARTMENT_UNAVAILABLE', department: gateway.code },
@@ -117,7 +123,7 @@ export class DepartmentFailures {
   }
 
   list(): GraphQLFormattedError[] {
-    return [...this.errors.values()];
+    return [...this.errors.values()].map(({ weak: _weak, ...error }) => error);
   }
 }
 

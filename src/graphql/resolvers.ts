@@ -179,7 +179,7 @@ export class ResidentResolver {
         if (!main) return Object.assign(new SourceStatus(), { department, state: SourceState.NOT_APPLICABLE, fetchedAt: null, error: null });
         const answer = await ctx.loaders.capability(g, main, r.idNumber);
         if (answer instanceof Error) {
-          ctx.failures.report(g, answer, pathOf(info), residentScope(info));
+          ctx.failures.report(g, answer, pathOf(info), residentScope(info), true);
           return Object.assign(new SourceStatus(), { department, state: SourceState.UNAVAILABLE, fetchedAt: null, error: publicReason(answer) });
         }
         return Object.assign(new SourceStatus(), { department, state: answer.sourced.state as SourceState, fetchedAt: new Date(answer.sourced.fetchedAt), error: null });
