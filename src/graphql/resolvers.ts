@@ -3,7 +3,7 @@
  * A department that fails leaves its part empty (or null), reports DEPARTMENT_UNAVAILABLE once per
  * resident, and shows UNAVAILABLE/STALE in `sources`; everything else stays intact.
  */
-import type { GraphQLResolveInfo } from 'graphql';
+import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import type { EntitlementRecord, ReadCapability } from '../../adapters/contract.js';
 import type { DepartmentGateway } from '../departments/gateway.js';
@@ -48,6 +48,38 @@ const pathOf = (info: GraphQLResolveInfo): (string | number)[] => {
 /** Failures are reported once per department per resident: the resident's path is the scope. */
 const residentScope = (info: GraphQLResolveInfo) => pathOf(info).slice(0, -1).join('.');
 
+/** Resident fields that need a department, and the capability that serves each. */
+const FIELD_CAPABILITY: Record<string, ReadCapability | 'sources'> = {
+  entitlements: 'entitlements',
+  socialInsurance: 'socialInsurance',
+  paymentRecords: 'paymentRecords',
+  medicalInsurance: 'medicalInsurance',
+  designatedHospitals: 'designatedHospitals',
+  disabilityCertificate: 'disabilityCertificate',
+  sources: 'sources',
+};
+
+/** The capabilities the query selects on a Resident (through fragments too). */
+function selectedCapabilities(info: GraphQLResolveInfo): Set<ReadCapability | 'sources'> {
+  const out = new Set<ReadCapability | 'sources'>();
+  const walk = (set: SelectionSetNode | undefined) => {
+    for (const sel of set?.selections ?? []) {
+      if (sel.kind === 'Field') {
+        const cap = FIELD_CAPABILITY[sel.name.value];
+        if (cap) out.add(cap);
+      } else if (sel.kind === 'InlineFragment') walk(sel.selectionSet);
+      else walk(info.fragments[sel.name.value]?.selectionSet);
+    }
+  };
+  for (const node of info.fieldNodes) walk(node.selectionSet);
+  return out;
+}
+
+/** What `sources` reports on for a department: its entitlements, or the registry's records. */
+function sourceCapability(g: DepartmentGateway): ReadCapability | undefined {
+  return g.adapter.capabilities.entitlements ? 'entitlements' : g.adapter.capabilities.residents ? 'residents' : undefined;
+}
+
 /** Today in China (UTC+8), where the service centre is; ages change at local midnight. */
 const chinaToday = (now: Date) => new Date(now.getTime() + 8 * 3600_000);
 
@@ -57,7 +89,7 @@ export class ResidentResolver {
   async resident(@Arg('idNumber', () => ID) idNumber: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Resident | null> {
     const check = checkIdNumber(idNumber, ctx.now);
     if (!check.ok) throw new BadUserInputError(`idNumber is invalid: ${check.message}`, { argument: 'idNumber', problem: check.problem });
-    return this.load(ctx, check.idNumber, pathOf(info));
+    return this.load(ctx, check.idNumber, pathOf(info), info);
   }
 
   @Query(() => [Resident], { nullable: 'items', description: `Several residents at once, in the order asked (null for unknown ones); at most ${MAX_RESIDENTS_PER_QUERY} ID numbers.` })
@@ -72,18 +104,34 @@ export class ResidentResolver {
       throw new BadUserInputError(`${invalid.length} of the ID numbers are invalid; the first, at index ${first.index}: ${first.message}`, { argument: 'idNumbers', invalid });
     }
     const path = pathOf(info);
-    return Promise.all(checks.map((c, i) => this.load(ctx, (c as { idNumber: string }).idNumber, [...path, i])));
+    return Promise.all(checks.map((c, i) => this.load(ctx, (c as { idNumber: string }).idNumber, [...path, i], info)));
   }
 
-  private async load(ctx: Context, idNumber: string, path: (string | number)[]): Promise<Resident | null> {
+  private async load(ctx: Context, idNumber: string, path: (string | number)[], info: GraphQLResolveInfo): Promise<Resident | null> {
     const registry = ctx.registry.serving('residents')[0];
     if (!registry) throw new Error('no population adapter is registered');
+    this.prefetch(ctx, idNumber, info);
     const answer = await ctx.loaders.capability(registry, 'residents', idNumber);
     if (answer instanceof Error) {
       ctx.failures.report(registry, answer, path, path.join('.'));
       return null;
     }
     return answer.value ? Resident.from(answer.value as never) : null;
+  }
+
+  /**
+   * Starts the department loads the query will need while the population record is still on its
+   * way, so a resident costs the slowest department's latency rather than the registry's plus it.
+   * The loads land in this request's DataLoaders, where the field resolvers find them; their
+   * failures are reported there, so here they are only kept from becoming unhandled rejections.
+   */
+  private prefetch(ctx: Context, idNumber: string, info: GraphQLResolveInfo): void {
+    for (const cap of selectedCapabilities(info)) {
+      for (const g of cap === 'sources' ? ctx.registry.all() : ctx.registry.serving(cap)) {
+        const c = cap === 'sources' ? sourceCapability(g) : cap;
+        if (c && g.adapter.capabilities[c]) void ctx.loaders.capability(g, c, idNumber);
+      }
+    }
   }
 
   @FieldResolver(() => Int)
@@ -175,7 +223,7 @@ export class ResidentResolver {
     return Promise.all(
       ctx.registry.all().map(async (g) => {
         const department = toDepartment(g);
-        const main: ReadCapability | undefined = g.adapter.capabilities.entitlements ? 'entitlements' : g.adapter.capabilities.residents ? 'residents' : undefined;
+        const main = sourceCapability(g);
         if (!main) return Object.assign(new SourceStatus(), { department, state: SourceState.NOT_APPLICABLE, fetchedAt: null, error: null });
         const answer = await ctx.loaders.capability(g, main, r.idNumber);
         if (answer instanceof Error) {

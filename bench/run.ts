@@ -1,0 +1,202 @@
+/**
+ * `npm run bench`: load on loopback against the hub, each number measured in this one run.
+ *
+ * Processes: the simulators (bench/sims-process.ts), the hub under test (dist/src/main.js with
+ * SIMULATORS=off), the floor (bench/floor.ts), and this process generating load with autocannon.
+ *
+ * Scenarios:
+ *   warm    one resident's full picture, cache warm
+ *   cold    the same with the cache off, simulators at their default latencies
+ *   list100 100 residents with entitlements and sources, cache off
+ * Each against: the hub as configured; (a) the same hub with batching and caching off; (b) the floor,
+ * Apollo Server answering the same query from memory.
+ *
+ * BENCH_SECONDS (default 8) sets the duration of each run.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+
+const FULL = `query($id: ID!) { resident(idNumber: $id) { idNumber name gender birthDate age phone address community householdNo
+  entitlements { id kind name status monthlyAmount startDate endDate department { code name } }
+  socialInsurance { personNo status insuranceTypes firstPaidOn monthsPaid }
+  medicalInsurance { scheme status enrolledOn } designatedHospitals { code name level address }
+  disabilityCertificate { certificateNo category grade validUntil }
+  sources { department { code } state fetchedAt } } }`;
+const LIST = `query($ids: [ID!]!) { residents(idNumbers: $ids) { idNumber name age
+  entitlements { kind status monthlyAmount department { code } } sources { department { code } state } } }`;
+
+interface Proc {
+  child: ChildProcess;
+  line: string;
+}
+
+function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<Proc> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start: ${err}`)), 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => ready.test(l));
+      if (line) {
+        clearTimeout(timer);
+        resolve({ child, line });
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+    child.on('exit', (code) => (clearTimeout(timer), reject(new Error(`${args.join(' ')} exited ${code}: ${err}`))));
+  });
+}
+
+async function stop(p: Proc): Promise<void> {
+  p.child.removeAllListeners('exit');
+  await new Promise<void>((resolve) => {
+    p.child.once('exit', () => resolve());
+    p.child.kill('SIGTERM');
+  });
+}
+
+const rssMb = (pid: number): number => {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+};
+
+async function gql(url: string, query: string, variables: unknown): Promise<any> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-purpose': 'bench' }, body: JSON.stringify({ query, variables }) });
+  return res.json();
+}
+
+async function departmentCalls(urls: Record<string, string>): Promise<number> {
+  let total = 0;
+  for (const url of Object.values(urls)) {
+    const c = (await (await fetch(`${url}/_sim/counters`)).json()) as { calls: Record<string, number> };
+    total += Object.values(c.calls).reduce((a, b) => a + b, 0);
+  }
+  return total;
+}
+
+interface Measure {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  requests: number;
+  departmentCallsPerQuery: number | null;
+}
+
+async function load(url: string, body: string, connections: number, sims: Record<string, string> | null): Promise<Measure> {
+  // Department calls of one query, counted alone (under load, calls of unfinished requests would blur it).
+  const before = sims ? await departmentCalls(sims) : 0;
+  if (sims) await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-purpose': 'bench' }, body });
+  const after = sims ? await departmentCalls(sims) : 0;
+  const r = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json', 'x-purpose': 'bench' }, body, connections, duration: SECONDS });
+  const requests = r.requests.total;
+  return {
+    rps: Math.round(r.requests.average),
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    errors: r.errors + r.non2xx,
+    requests,
+    departmentCallsPerQuery: sims ? after - before : null,
+  };
+}
+
+const simsProc = await start(['dist/bench/sims-process.js'], {}, /^\{"urls"/);
+const simInfo = JSON.parse(simsProc.line) as { urls: Record<string, string>; people: string[]; rich: string; latency: Record<string, number> };
+const hubEnv = (extra: Record<string, string>) => ({
+  SIMULATORS: 'off',
+  PORT: '0',
+  LOG_LEVEL: 'error',
+  POPULATION_URL: simInfo.urls.population!,
+  SOCIAL_INSURANCE_URL: simInfo.urls['social-insurance']!,
+  MEDICAL_INSURANCE_URL: simInfo.urls['medical-insurance']!,
+  CIVIL_AFFAIRS_URL: simInfo.urls['civil-affairs']!,
+  HEALTH_URL: simInfo.urls.health!,
+  DISABLED_PERSONS_URL: simInfo.urls['disabled-persons']!,
+  ...extra,
+});
+const startHub = async (extra: Record<string, string>) => {
+  const p = await start(['dist/src/main.js'], hubEnv(extra), /One-Window Hub is up: /);
+  return { proc: p, url: /(http:\S+)/.exec(p.line)![1]! };
+};
+
+const one = JSON.stringify({ query: FULL, variables: { id: simInfo.rich } });
+const ids = simInfo.people.slice(0, 100);
+const list = JSON.stringify({ query: LIST, variables: { ids } });
+
+// The floor serves exactly what the hub answers.
+const answersFile = join(tmpdir(), `owh-bench-${process.pid}.json`);
+{
+  const h = await startHub({});
+  const resident = (await gql(h.url, FULL, { id: simInfo.rich })).data.resident;
+  const residents = (await gql(h.url, LIST, { ids })).data.residents;
+  writeFileSync(answersFile, JSON.stringify({ resident, residents }));
+  await stop(h.proc);
+}
+const floor = await start(['dist/bench/floor.js', answersFile], {}, /floor listening on /);
+const floorUrl = /(http:\S+)/.exec(floor.line)![1]!;
+
+// Connections: as many as the clients hitting the hub at once. Warm: 20 (a busy hall). Cold: 4, the
+// comprehensive windows of one centre (more would measure the departments' concurrency bounds, not
+// the hub). list100: 2 (lists are loaded now and then, and each costs 100 medical-insurance calls).
+const scenarios = [
+  { name: 'warm', body: one, connections: 20, hub: {}, warm: true },
+  { name: 'cold', body: one, connections: 4, hub: { CACHE_ENABLED: 'false' }, warm: false },
+  { name: 'list100', body: list, connections: 2, hub: { CACHE_ENABLED: 'false' }, warm: false },
+] as const;
+
+const results: Record<string, unknown> = {};
+for (const s of scenarios) {
+  process.stderr.write(`bench: ${s.name}…\n`);
+  const hub = await startHub(s.hub);
+  if (s.warm) await gql(hub.url, FULL, { id: simInfo.rich });
+  const measured = await load(hub.url, s.body, s.connections, simInfo.urls);
+  const hubRssMb = rssMb(hub.proc.child.pid!);
+  await stop(hub.proc);
+
+  const base = await startHub({ CACHE_ENABLED: 'false', BATCHING_ENABLED: 'false' });
+  const baseline = await load(base.url, s.body, s.connections, simInfo.urls);
+  await stop(base.proc);
+
+  const floorMeasure = await load(floorUrl, s.body, s.connections, null);
+  results[s.name] = {
+    connections: s.connections,
+    hub: { ...measured, rssMb: hubRssMb },
+    noBatchingNoCache: baseline,
+    floor: floorMeasure,
+    ratios: {
+      throughputVsNoBatchingNoCache: +(measured.rps / baseline.rps).toFixed(2),
+      throughputVsFloor: +(measured.rps / floorMeasure.rps).toFixed(3),
+      p50VsNoBatchingNoCache: +(measured.p50 / baseline.p50).toFixed(2),
+    },
+  };
+}
+await stop(floor);
+await stop(simsProc);
+
+const slowest = Math.max(...Object.values(simInfo.latency));
+const warm = results.warm as any;
+const cold = results.cold as any;
+const targets = {
+  warmThroughputAtLeastHalfOfFloor: { measured: warm.ratios.throughputVsFloor, target: 0.5, met: warm.ratios.throughputVsFloor >= 0.5 },
+  coldP50AtMost: { measuredMs: cold.hub.p50, targetMs: 1.25 * slowest + 10, slowestConfiguredLatencyMs: slowest, met: cold.hub.p50 <= 1.25 * slowest + 10 },
+  hubRssUnder300Mb: { measuredMb: Math.max(...Object.values(results).map((r: any) => r.hub.rssMb)), met: Math.max(...Object.values(results).map((r: any) => r.hub.rssMb)) < 300 },
+};
+
+const rows = Object.entries(results).flatMap(([name, r]: [string, any]) =>
+  (['hub', 'noBatchingNoCache', 'floor'] as const).map((k) => ({ scenario: name, target: k, rps: r[k].rps, p50ms: r[k].p50, p99ms: r[k].p99, deptCallsPerQuery: r[k].departmentCallsPerQuery ?? '-', errors: r[k].errors })),
+);
+console.table(rows);
+console.table(Object.fromEntries(Object.entries(results).map(([n, r]: [string, any]) => [n, r.ratios])));
+console.log(JSON.stringify(targets, null, 2));
+mkdirSync(join(root, 'bench/results'), { recursive: true });
+writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify({ at: new Date().toISOString(), seconds: SECONDS, cores: (await import('node:os')).cpus().length, results, targets }, null, 2));
+console.log('wrote bench/results/latest.json');
