@@ -39,7 +39,8 @@ interface Proc {
 
 function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<Proc> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // NODE_ENV=production for every process measured, as deployed (graphql-js skips its dev checks).
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start: ${err}`)), 30_000);

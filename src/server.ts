@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { Agent, type Dispatcher } from 'undici';
 import type { AdapterDefinition } from '../adapters/contract.js';
@@ -77,7 +77,8 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
 
   const apollo = new ApolloServer<Context>({
     schema: await buildHubSchema(),
-    plugins: [departmentFailuresPlugin(), ApolloServerPluginLandingPageDisabled()],
+    // No HTTP cache hints: answers are personal and per caller (the plugin costs time per field).
+    plugins: [departmentFailuresPlugin(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => {
       const code = formatted.extensions?.code;

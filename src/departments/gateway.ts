@@ -56,12 +56,14 @@ interface CachedEntry {
 export class CacheKeys {
   constructor(private readonly secret: string, private readonly prefix = 'owh:v1:') {}
 
-  subject(idNumber: string): string {
-    return createHmac('sha256', this.secret).update(idNumber).digest('base64url').slice(0, 24);
+  /** Keyed hash of any identifying string (ID numbers, or composites that contain one). */
+  subject(value: string): string {
+    return createHmac('sha256', this.secret).update(value).digest('base64url').slice(0, 24);
   }
 
-  data(department: string, fetcher: string, idNumber: string): string {
-    return `${this.prefix}d:${department}:${fetcher}:${this.subject(idNumber)}`;
+  /** The key of one department answer; `subject` is `subject(idNumber)`. */
+  data(department: string, fetcher: string, subject: string): string {
+    return `${this.prefix}d:${department}:${fetcher}:${subject}`;
   }
 
   cursor(department: string): string {
@@ -106,8 +108,9 @@ export class DepartmentGateway {
     const stale: Array<CachedEntry | undefined> = new Array(ids.length);
     let misses = ids.map((_, i) => i);
 
+    const subjects = this.options.cacheEnabled ? ids.map((id) => this.keys.subject(id)) : [];
     if (this.options.cacheEnabled) {
-      const entries = await this.readCache(fetcherName, ids);
+      const entries = await this.readCache(fetcherName, subjects);
       const now = Date.now();
       misses = [];
       entries.forEach((entry, i) => {
@@ -134,7 +137,7 @@ export class DepartmentGateway {
       if (this.options.cacheEnabled) {
         const ttlMs = (answer === null ? this.options.negativeTtlSeconds : this.ttlSeconds(fetcher)) * 1000;
         const entry: CachedEntry = { d: answer, t: fetchedAt, x: fetchedAt + ttlMs };
-        writes.push({ key: this.keys.data(this.code, fetcherName, ids[i]!), value: JSON.stringify(entry), ttlMs: ttlMs + this.options.staleIfErrorSeconds * 1000 });
+        writes.push({ key: this.keys.data(this.code, fetcherName, subjects[i]!), value: JSON.stringify(entry), ttlMs: ttlMs + this.options.staleIfErrorSeconds * 1000 });
       }
     });
     await this.writeCache(writes);
@@ -147,13 +150,16 @@ export class DepartmentGateway {
 
   /** Forgets everything cached about these people at this department (after a change). */
   async invalidate(idNumbers: readonly string[]): Promise<void> {
-    const keys = idNumbers.flatMap((id) => Object.keys(this.adapter.fetchers).map((f) => this.keys.data(this.code, f, id)));
+    const keys = idNumbers.flatMap((id) => {
+      const subject = this.keys.subject(id);
+      return Object.keys(this.adapter.fetchers).map((f) => this.keys.data(this.code, f, subject));
+    });
     if (keys.length) await this.cache.del(keys);
   }
 
-  private async readCache(fetcherName: string, ids: readonly string[]): Promise<Array<CachedEntry | null>> {
+  private async readCache(fetcherName: string, subjects: readonly string[]): Promise<Array<CachedEntry | null>> {
     try {
-      const raw = await this.cache.mget(ids.map((id) => this.keys.data(this.code, fetcherName, id)));
+      const raw = await this.cache.mget(subjects.map((subject) => this.keys.data(this.code, fetcherName, subject)));
       this.cacheRecovered();
       return raw.map((s) => {
         if (s === null) return null;
@@ -165,7 +171,7 @@ export class DepartmentGateway {
       });
     } catch (err) {
       this.cacheFailed(err);
-      return ids.map(() => null);
+      return subjects.map(() => null);
     }
   }
 
@@ -243,7 +249,11 @@ export class DepartmentGateway {
     return answers;
   }
 
-  /** DataLoader's contract, checked: same length; every slot an object, null or Error; data well-formed. */
+  /**
+   * DataLoader's contract, checked: same length; every slot an object, null or Error; data
+   * well-formed. Entitlement ids become the hub's public ones here, once, before anything is cached:
+   * a keyed hash of department, resident and the department's own id, which reveals neither.
+   */
   private checkContract(ids: string[], raw: unknown): Array<DepartmentData | null | Error> {
     if (!Array.isArray(raw) || raw.length !== ids.length) {
       throw new ContractViolationError(this.code, `the adapter answered ${Array.isArray(raw) ? raw.length : 'no list of'} results for ${ids.length} keys`);
@@ -251,7 +261,10 @@ export class DepartmentGateway {
     return raw.map((slot, i) => {
       if (slot === null || slot instanceof Error) return slot;
       const problem = validateDepartmentData(slot, ids[i]!);
-      return problem ? new MalformedResponseError(this.code, `the adapter answered malformed data: ${problem}`) : (slot as DepartmentData);
+      if (problem) return new MalformedResponseError(this.code, `the adapter answered malformed data: ${problem}`);
+      const data = slot as DepartmentData;
+      if (!data.entitlements) return data;
+      return { ...data, entitlements: data.entitlements.map((e) => ({ ...e, id: this.keys.subject(`${this.code}|${ids[i]}|${e.id}`) })) };
     });
   }
 }

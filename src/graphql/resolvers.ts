@@ -162,7 +162,6 @@ export class ResidentResolver {
         return ((answer.value ?? []) as EntitlementRecord[]).map((e) =>
           Object.assign(new Entitlement(), {
             ...e,
-            id: ctx.registry.keys.subject(`${g.code}|${r.idNumber}|${e.id}`),
             department: dept,
             status: e.status as EntitlementStatus,
           }),

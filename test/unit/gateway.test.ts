@@ -21,7 +21,7 @@ function fakeAdapter(answer: (ids: readonly string[], call: number, ctx: CallCon
   return { adapter, batches };
 }
 
-const ent = (id: string): DepartmentData => ({ entitlements: [{ id: `e-${id}`, kind: 'K', name: 'n', status: 'ACTIVE' }] });
+const ent = (id: string): DepartmentData => ({ entitlements: [{ id: `e-${id}`, kind: `K-${id}`, name: 'n', status: 'ACTIVE' }] });
 const ctx = (signal: AbortSignal): CallContext => ({ signal, requestId: 'r', operator: 'o', purpose: 'p', residents: async (ids) => ids.map(() => null) });
 const silent = createLogger('error', () => undefined);
 
@@ -36,11 +36,21 @@ describe('DepartmentGateway', () => {
     const ids = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
     const first = (await gw.load('f', ids, ctx)) as Sourced[];
     expect(batches).toEqual([['a', 'b', 'c'], ['d', 'e', 'f'], ['g']]);
-    expect(first.map((s) => s.data?.entitlements?.[0]?.id)).toEqual(ids.map((i) => `e-${i}`));
+    expect(first.map((s) => s.data?.entitlements?.[0]?.kind)).toEqual(ids.map((i) => `K-${i}`));
     expect(first.every((s) => s.state === 'FRESH')).toBe(true);
     const second = (await gw.load('f', ['g', 'a'], ctx)) as Sourced[];
     expect(batches).toHaveLength(3);
-    expect(second.map((s) => [s.state, s.data?.entitlements?.[0]?.id])).toEqual([['CACHED', 'e-g'], ['CACHED', 'e-a']]);
+    expect(second.map((s) => [s.state, s.data?.entitlements?.[0]?.kind])).toEqual([['CACHED', 'K-g'], ['CACHED', 'K-a']]);
+  });
+
+  it('replaces entitlement ids by opaque, stable ones that do not reveal the resident', async () => {
+    const id = '11010519491231002X';
+    const { adapter } = fakeAdapter((ids) => ids.map((k) => ({ entitlements: [{ id: `DB-${k}`, kind: 'K', name: 'n', status: 'ACTIVE' }] })));
+    const a = ((await gateway(adapter).gw.load('f', [id], ctx))[0] as Sourced).data!.entitlements![0]!.id;
+    const b = ((await gateway(adapter).gw.load('f', [id], ctx))[0] as Sourced).data!.entitlements![0]!.id;
+    expect(a).toBe(b);
+    expect(a).not.toContain(id);
+    expect(a).not.toContain('DB');
   });
 
   it('remembers people the department does not know (negative caching)', async () => {
@@ -84,7 +94,7 @@ describe('DepartmentGateway', () => {
     await gw.load('f', ['a'], ctx);
     fail = true;
     const out = await gw.load('f', ['a', 'b'], ctx);
-    expect(out[0]).toMatchObject({ state: 'STALE', data: ent('a') });
+    expect(out[0]).toMatchObject({ state: 'STALE', data: { entitlements: [{ kind: 'K-a' }] } });
     expect(out[1]).toBeInstanceOf(UpstreamUnavailableError);
   });
 
@@ -149,10 +159,11 @@ describe('DepartmentGateway', () => {
     const id = '11010519491231002X';
     await gw.load('f', [id], ctx);
     const keys = new CacheKeys('k'.repeat(32), 't:');
-    expect(keys.data('fake', 'f', id)).not.toContain(id);
-    expect(await store.get(keys.data('fake', 'f', id))).not.toBeNull();
+    const key = keys.data('fake', 'f', keys.subject(id));
+    expect(key).not.toContain(id);
+    expect(await store.get(key)).not.toBeNull();
     await gw.invalidate([id]);
-    expect(await store.get(keys.data('fake', 'f', id))).toBeNull();
+    expect(await store.get(key)).toBeNull();
     await gw.load('f', [id], ctx);
     expect(batches).toHaveLength(2);
   });
