@@ -14,7 +14,11 @@ function checkDate(value: unknown): string {
 export const DateScalar = new GraphQLScalarType<string, string>({
   name: 'Date',
   description: 'A calendar date, YYYY-MM-DD.',
-  serialize: (v) => checkDate(v),
+  // Outgoing dates were checked when they entered the hub (departments/validate.ts): shape only.
+  serialize: (v) => {
+    if (typeof v !== 'string' || !DATE.test(v)) throw new GraphQLError('a Date field held a value that is not YYYY-MM-DD');
+    return v;
+  },
   parseValue: (v) => checkDate(v),
   parseLiteral: (ast) => checkDate(ast.kind === Kind.STRING ? ast.value : undefined),
 });
