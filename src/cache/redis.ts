@@ -31,15 +31,22 @@ export class RedisStore implements CacheStore {
     });
   }
 
-  async mget(keys: readonly string[]): Promise<Array<string | null>> {
+  async mget(keys: readonly string[]): Promise<unknown[]> {
     if (keys.length === 0) return [];
-    return this.client.mget(...keys);
+    return (await this.client.mget(...keys)).map((s) => {
+      if (s === null) return null;
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        return null; // not ours, or from an older version: a miss
+      }
+    });
   }
 
   async mset(entries: readonly CacheEntryWrite[]): Promise<void> {
     if (entries.length === 0) return;
     const pipeline = this.client.pipeline();
-    for (const e of entries) pipeline.set(e.key, e.value, 'PX', Math.max(1, Math.round(e.ttlMs)));
+    for (const e of entries) pipeline.set(e.key, JSON.stringify(e.value), 'PX', Math.max(1, Math.round(e.ttlMs)));
     const results = await pipeline.exec();
     const failed = results?.find(([err]) => err);
     if (failed) throw failed[0];

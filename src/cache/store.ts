@@ -1,17 +1,19 @@
 /**
  * The cache's storage: Redis when REDIS_URL is set, else an in-process store with the same
- * behaviour (TTL in milliseconds, bounded size). Values are opaque strings; callers serialise.
- * A failing store is the caller's cue to go on uncached, never to fail the request.
+ * behaviour (TTL in milliseconds, bounded size). Values are JSON-compatible; Redis stores them
+ * serialised, the in-process store as they are (no parse on a hit), so callers must treat what
+ * they read as immutable. A failing store is the caller's cue to go on uncached, never to fail the request.
  */
 export interface CacheEntryWrite {
   key: string;
-  value: string;
+  value: unknown;
   ttlMs: number;
 }
 
 export interface CacheStore {
   readonly kind: 'memory' | 'redis';
-  mget(keys: readonly string[]): Promise<Array<string | null>>;
+  /** Values in key order; null where there is none (or it cannot be read). */
+  mget(keys: readonly string[]): Promise<unknown[]>;
   mset(entries: readonly CacheEntryWrite[]): Promise<void>;
   del(keys: readonly string[]): Promise<void>;
   /** Plain values without TTL (change-feed cursors). */
@@ -26,11 +28,11 @@ export interface CacheStore {
  */
 export class MemoryStore implements CacheStore {
   readonly kind = 'memory';
-  private readonly entries = new Map<string, { value: string; expiresAt: number }>();
+  private readonly entries = new Map<string, { value: unknown; expiresAt: number }>();
 
   constructor(private readonly maxEntries = 200_000, private readonly now: () => number = Date.now) {}
 
-  async mget(keys: readonly string[]): Promise<Array<string | null>> {
+  async mget(keys: readonly string[]): Promise<unknown[]> {
     const t = this.now();
     return keys.map((k) => {
       const e = this.entries.get(k);
@@ -57,7 +59,8 @@ export class MemoryStore implements CacheStore {
   }
 
   async get(key: string): Promise<string | null> {
-    return (await this.mget([key]))[0]!;
+    const v = (await this.mget([key]))[0];
+    return typeof v === 'string' ? v : null;
   }
 
   async set(key: string, value: string): Promise<void> {

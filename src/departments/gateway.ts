@@ -52,6 +52,10 @@ interface CachedEntry {
   x: number;
 }
 
+function isCachedEntry(v: unknown): v is CachedEntry {
+  return typeof v === 'object' && v !== null && typeof (v as CachedEntry).t === 'number' && typeof (v as CachedEntry).x === 'number' && 'd' in v;
+}
+
 /** Cache keys: a keyed hash of the ID number, so neither keys nor key scans reveal who is cached. */
 export class CacheKeys {
   constructor(private readonly secret: string, private readonly prefix = 'owh:v1:') {}
@@ -137,7 +141,7 @@ export class DepartmentGateway {
       if (this.options.cacheEnabled) {
         const ttlMs = (answer === null ? this.options.negativeTtlSeconds : this.ttlSeconds(fetcher)) * 1000;
         const entry: CachedEntry = { d: answer, t: fetchedAt, x: fetchedAt + ttlMs };
-        writes.push({ key: this.keys.data(this.code, fetcherName, subjects[i]!), value: JSON.stringify(entry), ttlMs: ttlMs + this.options.staleIfErrorSeconds * 1000 });
+        writes.push({ key: this.keys.data(this.code, fetcherName, subjects[i]!), value: entry, ttlMs: ttlMs + this.options.staleIfErrorSeconds * 1000 });
       }
     });
     await this.writeCache(writes);
@@ -161,14 +165,7 @@ export class DepartmentGateway {
     try {
       const raw = await this.cache.mget(subjects.map((subject) => this.keys.data(this.code, fetcherName, subject)));
       this.cacheRecovered();
-      return raw.map((s) => {
-        if (s === null) return null;
-        try {
-          return JSON.parse(s) as CachedEntry;
-        } catch {
-          return null;
-        }
-      });
+      return raw.map((v) => (isCachedEntry(v) ? v : null));
     } catch (err) {
       this.cacheFailed(err);
       return subjects.map(() => null);

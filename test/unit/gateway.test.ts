@@ -161,9 +161,9 @@ describe('DepartmentGateway', () => {
     const keys = new CacheKeys('k'.repeat(32), 't:');
     const key = keys.data('fake', 'f', keys.subject(id));
     expect(key).not.toContain(id);
-    expect(await store.get(key)).not.toBeNull();
+    expect((await store.mget([key]))[0]).not.toBeNull();
     await gw.invalidate([id]);
-    expect(await store.get(key)).toBeNull();
+    expect((await store.mget([key]))[0]).toBeNull();
     await gw.load('f', [id], ctx);
     expect(batches).toHaveLength(2);
   });
