@@ -83,6 +83,14 @@ function sourceCapability(g: DepartmentGateway): ReadCapability | undefined {
 /** Today in China (UTC+8), where the service centre is; ages change at local midnight. */
 const chinaToday = (now: Date) => new Date(now.getTime() + 8 * 3600_000);
 
+/**
+ * Federation: a Resident referenced by another subgraph (`{ __typename: "Resident", idNumber }`)
+ * resolves like `resident(idNumber)`.
+ */
+export async function resolveResidentReference(ref: { idNumber?: unknown }, ctx: Context, info: GraphQLResolveInfo): Promise<Resident | null> {
+  return new ResidentResolver().resident(String(ref.idNumber ?? ''), ctx, info);
+}
+
 @Resolver(() => Resident)
 export class ResidentResolver {
   @Query(() => Resident, { nullable: true, description: 'The resident with this ID number; null when the population registry does not know them. Invalid ID → BAD_USER_INPUT.' })
