@@ -7,12 +7,12 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSchema } from 'graphql';
 
 const answers = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as { resident: unknown; residents: unknown[] };
 const sdl = readFileSync(new URL('../../schema/schema.graphql', import.meta.url), 'utf8');
-const apollo = new ApolloServer({ schema: buildSchema(sdl, { assumeValidSDL: true }) /* the federation directives are not defined in plain graphql-js */, rootValue: { resident: () => answers.resident, residents: () => answers.residents, departments: () => [] }, plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()] }); // the hub's Apollo settings
+const apollo = new ApolloServer({ schema: buildSchema(sdl, { assumeValidSDL: true }) /* the federation directives are not defined in plain graphql-js */, rootValue: { resident: () => answers.resident, residents: () => answers.residents, departments: () => [] }, plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled()] }); // the hub's Apollo settings
 await apollo.start();
 const server = http.createServer(async (req, res) => {
   const chunks: Buffer[] = [];

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, HeaderMap } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { Agent, type Dispatcher } from 'undici';
 import type { AdapterDefinition } from '../adapters/contract.js';
@@ -78,7 +78,9 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   const apollo = new ApolloServer<Context>({
     schema: await buildHubSchema(),
     // No HTTP cache hints: answers are personal and per caller (the plugin costs time per field).
-    plugins: [departmentFailuresPlugin(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled()],
+    // No inline traces for routers: they would carry resolver errors and timings to any caller who asks.
+    plugins: [departmentFailuresPlugin(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    logger: { debug: (m) => log.debug(String(m)), info: (m) => log.info(String(m)), warn: (m) => log.warn(String(m)), error: (m) => log.error(String(m)) },
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => {
       const code = formatted.extensions?.code;
