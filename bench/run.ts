@@ -98,8 +98,18 @@ interface Measure {
   departmentCallsPerQuery: number | null;
 }
 
+/** Waits until the departments stop receiving calls (requests cut off by the end of a run finish server-side). */
+async function settle(sims: Record<string, string>): Promise<void> {
+  let last = -1;
+  for (let n = await departmentCalls(sims); n !== last; n = await departmentCalls(sims)) {
+    last = n;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
 async function load(url: string, body: string, connections: number, sims: Record<string, string> | null): Promise<Measure> {
   // Department calls of one query, counted alone (under load, calls of unfinished requests would blur it).
+  if (sims) await settle(sims);
   const before = sims ? await departmentCalls(sims) : 0;
   if (sims) await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-purpose': 'bench' }, body });
   const after = sims ? await departmentCalls(sims) : 0;
