@@ -93,22 +93,28 @@ export async function queryPersons(session: TokenSession, base: URL, ids: readon
   return body.data as SiWirePerson[];
 }
 
-/** All payment records of one person, page by page (the department allows at most 50 a page). */
+/**
+ * All payment records of one person (the department allows at most 50 a page): the first page
+ * tells the total, the remaining pages are asked for at once.
+ */
 export async function allPayments(session: TokenSession, base: URL, personNo: string, signal: AbortSignal): Promise<SiWirePayment[]> {
   const size = 50;
-  const out: SiWirePayment[] = [];
-  for (let page = 1; ; page++) {
+  const page = async (n: number): Promise<{ total: number; list: SiWirePayment[] } | null> => {
     const url = new URL('/si/api/payments', base);
     url.searchParams.set('aac001', personNo);
-    url.searchParams.set('page', String(page));
+    url.searchParams.set('page', String(n));
     url.searchParams.set('size', String(size));
     const answer = await session.call((token) => ({ method: 'GET', url, headers: { authorization: `Bearer ${token}` }, signal }));
-    if (answer.status === 404) return out;
-    const body = json<{ errcode?: unknown; total?: unknown; list?: unknown }>(DEPARTMENT, answer);
+    if (answer.status === 404) return null;
+    const body = json<{ total?: unknown; list?: unknown }>(DEPARTMENT, answer);
     if (answer.status !== 200 || typeof body.total !== 'number' || !Array.isArray(body.list)) throw new MalformedResponseError(DEPARTMENT, 'a payment page is not in the department format');
-    out.push(...(body.list as SiWirePayment[]));
-    if (page * size >= body.total || body.list.length === 0) return out;
-  }
+    return { total: body.total, list: body.list as SiWirePayment[] };
+  };
+  const first = await page(1);
+  if (!first) return [];
+  const pages = Math.ceil(first.total / size);
+  const rest = await Promise.all(Array.from({ length: Math.max(0, pages - 1) }, (_, i) => page(i + 2)));
+  return [first, ...rest].flatMap((p) => p?.list ?? []);
 }
 
 export async function changes(session: TokenSession, base: URL, cursor: number, signal: AbortSignal): Promise<{ ids: string[]; next: number }> {

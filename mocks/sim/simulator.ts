@@ -243,7 +243,11 @@ export class Simulator {
     if (name === 'config' && method === 'GET') return { status: 200, body: { faults: this.faults, settings: this.settings } };
     if (name === 'config' && method === 'PATCH') {
       const { settings, ...faults } = json;
-      this.configure(faults as Partial<FaultOptions>, settings as Record<string, unknown> | undefined);
+      try {
+        this.configure(faults as Partial<FaultOptions>, settings as Record<string, unknown> | undefined);
+      } catch (err) {
+        return { status: 400, body: { error: (err as Error).message } };
+      }
       return { status: 200, body: { faults: this.faults, settings: this.settings } };
     }
     const fn = this.controls.get(name);

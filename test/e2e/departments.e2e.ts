@@ -86,6 +86,15 @@ describe.each(STORES)('departments over HTTP (%s cache)', (store) => {
     expect(body.errors[0].extensions).toMatchObject({ code: 'DEPARTMENT_UNAVAILABLE', department: 'population' });
   });
 
+  it('reads every page of the payment records and filters by month', async () => {
+    const p = t.sims.world.people.find((x) => x.socialInsurance?.status === '参保缴费' && x.socialInsurance.monthsPaid >= 36 && x.socialInsurance.insuranceTypes.length === 5)!;
+    t.resetCounters();
+    const { body } = await t.gql(`query($id: ID!) { resident(idNumber: $id) { all: paymentRecords { month insuranceType personalAmount paid } some: paymentRecords(from: "2026-01-01", to: "2026-03-31") { month } } }`, { id: p.idNumber });
+    expect(body.data.resident.all).toHaveLength(36 * 5);
+    expect(new Set(body.data.resident.some.map((r: any) => r.month))).toEqual(new Set(['2026-01', '2026-02', '2026-03']));
+    expect(t.sims.sims['social-insurance'].snapshot().calls.payments).toBe(4); // 180 records, 50 a page
+  });
+
   it('decodes the GBK XML of civil affairs into correct Chinese', async () => {
     const p = t.sims.world.people.find((x) => x.civil.benefits.some((b) => b.kind === 'LOW_INCOME_ALLOWANCE'))!;
     const { body } = await t.gql(`query($id: ID!) { resident(idNumber: $id) { entitlements(department: "civil-affairs") { kind name monthlyAmount details } } }`, { id: p.idNumber });
