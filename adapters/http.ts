@@ -4,6 +4,7 @@
  * aborted call becomes UpstreamTimeout. Other statuses are handed back for the adapter to read.
  */
 import { request, type Dispatcher } from 'undici';
+import type { DepartmentData } from './contract.js';
 import { MalformedResponseError, RateLimitedError, UpstreamTimeoutError, UpstreamUnavailableError } from './errors.js';
 
 export interface HttpCall {
@@ -64,7 +65,19 @@ export function chunks<T>(xs: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** Keys → slots in key order, `null` where the department's answer did not mention the key. */
-export function inKeyOrder<V>(keys: readonly string[], found: Map<string, V>): Array<V | null> {
-  return keys.map((k) => found.get(k) ?? null);
+/**
+ * One slot per key, in key order: `map` of the record the department answered for the key,
+ * `missing` where it said nothing of it; a record that does not map becomes that key's Error
+ * (the other keys keep their answers).
+ */
+export function slots<W>(keys: readonly string[], found: Map<string, W>, map: (record: W) => DepartmentData, missing: DepartmentData | null): Array<DepartmentData | null | Error> {
+  return keys.map((k) => {
+    const record = found.get(k);
+    if (record === undefined) return missing;
+    try {
+      return map(record);
+    } catch (err) {
+      return err as Error;
+    }
+  });
 }

@@ -1,5 +1,6 @@
 /** 民政 — 低保, 特困, 高龄津贴 over the department's GBK XML web service, batches of 20. */
 import { CONTRACT_VERSION, defineAdapter, requireUrl } from '../contract.js';
+import { slots } from '../http.js';
 import { changes, queryPersons } from './client.js';
 import { toEntitlements } from './map.js';
 
@@ -18,15 +19,7 @@ export default defineAdapter({
         cacheTtlSeconds: 1800,
         batch: async (ids, ctx) => {
           const found = new Map((await queryPersons(dispatcher, config.baseUrl, ids, ctx.signal)).map((p) => [String(p.Sfzh), p]));
-          return ids.map((id) => {
-            const p = found.get(id);
-            if (!p) return { entitlements: [] };
-            try {
-              return { entitlements: toEntitlements(p) };
-            } catch (err) {
-              return err as Error;
-            }
-          });
+          return slots(ids, found, (p) => ({ entitlements: toEntitlements(p) }), { entitlements: [] });
         },
       },
     },

@@ -1,5 +1,6 @@
 /** 残联 — disability certificates and 两项补贴, batches of 50; the department is flaky. */
 import { CONTRACT_VERSION, defineAdapter, requireUrl } from '../contract.js';
+import { slots } from '../http.js';
 import { changes, queryCertificates } from './client.js';
 import { idOfCertificate, NO_CERTIFICATE, toDepartmentData } from './map.js';
 
@@ -18,15 +19,7 @@ export default defineAdapter({
         cacheTtlSeconds: 3600,
         batch: async (ids, ctx) => {
           const found = new Map((await queryCertificates(dispatcher, config.baseUrl, ids, ctx.signal)).map((c) => [idOfCertificate(String(c.certNo)), c]));
-          return ids.map((id) => {
-            const c = found.get(id);
-            if (!c) return NO_CERTIFICATE;
-            try {
-              return toDepartmentData(c);
-            } catch (err) {
-              return err as Error;
-            }
-          });
+          return slots(ids, found, toDepartmentData, NO_CERTIFICATE);
         },
       },
     },

@@ -1,5 +1,6 @@
 /** 人口库 — the population registry: core resident records, batches of 50. */
 import { CONTRACT_VERSION, defineAdapter, requireUrl } from '../contract.js';
+import { slots } from '../http.js';
 import { batchPersons, changes } from './client.js';
 import { toResident } from './map.js';
 
@@ -16,15 +17,7 @@ export default defineAdapter({
         cacheTtlSeconds: 3600,
         batch: async (ids, ctx) => {
           const found = new Map((await batchPersons(dispatcher, config.baseUrl, ids, ctx.signal)).map((p) => [p.sfzh, p]));
-          return ids.map((id) => {
-            const p = found.get(id);
-            if (!p) return null;
-            try {
-              return { resident: toResident(p) };
-            } catch (err) {
-              return err as Error;
-            }
-          });
+          return slots(ids, found, (p) => ({ resident: toResident(p) }), null);
         },
       },
     },

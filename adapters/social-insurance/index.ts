@@ -3,6 +3,7 @@
  * and monthly payment records (paged, by the department's own person number).
  */
 import { CONTRACT_VERSION, ConfigError, defineAdapter, requireUrl, type DepartmentData } from '../contract.js';
+import { slots } from '../http.js';
 import { allPayments, changes, queryPersons, TokenSession } from './client.js';
 import { toAccount, toEntitlements, toPayment } from './map.js';
 
@@ -29,15 +30,7 @@ export default defineAdapter({
           cacheTtlSeconds: 900,
           batch: async (ids, ctx) => {
             const found = await persons(ids, ctx.signal);
-            return ids.map((id): DepartmentData | Error => {
-              const p = found.get(id);
-              if (!p) return { socialInsurance: null, entitlements: [] };
-              try {
-                return { socialInsurance: toAccount(p), entitlements: toEntitlements(p) };
-              } catch (err) {
-                return err as Error;
-              }
-            });
+            return slots(ids, found, (p) => ({ socialInsurance: toAccount(p), entitlements: toEntitlements(p) }), { socialInsurance: null, entitlements: [] });
           },
         },
         payments: {

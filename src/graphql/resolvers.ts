@@ -5,7 +5,7 @@
  */
 import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
-import type { EntitlementRecord, ReadCapability } from '../../adapters/contract.js';
+import { READ_CAPABILITIES, type EntitlementRecord, type ReadCapability } from '../../adapters/contract.js';
 import type { DepartmentGateway } from '../departments/gateway.js';
 import { ageOn, checkIdNumber } from '../domain/idnumber.js';
 import { BadUserInputError } from '../errors.js';
@@ -50,12 +50,8 @@ const residentScope = (info: GraphQLResolveInfo) => pathOf(info).slice(0, -1).jo
 
 /** Resident fields that need a department, and the capability that serves each. */
 const FIELD_CAPABILITY: Record<string, ReadCapability | 'sources'> = {
-  entitlements: 'entitlements',
-  socialInsurance: 'socialInsurance',
-  paymentRecords: 'paymentRecords',
-  medicalInsurance: 'medicalInsurance',
-  designatedHospitals: 'designatedHospitals',
-  disabilityCertificate: 'disabilityCertificate',
+  // every read capability but `residents` is a Resident field of the same name
+  ...Object.fromEntries(READ_CAPABILITIES.filter((c) => c !== 'residents').map((c) => [c, c])),
   sources: 'sources',
 };
 
