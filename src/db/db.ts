@@ -1,0 +1,150 @@
+/**
+ * The system of record: PostgreSQL through `pg` when DATABASE_URL is set, else PGlite (the same
+ * PostgreSQL, in-process) persisted under DATA_DIR. One small interface for both, so every query
+ * and every test runs the same SQL on each.
+ */
+import { mkdirSync } from 'node:fs';
+import pg from 'pg';
+
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  /** Several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Runs `fn` in one transaction: committed when it returns, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL is unreachable or refused: callers answer 503 / DATABASE_UNAVAILABLE. */
+export class DatabaseUnavailableError extends Error {
+  readonly code = 'DATABASE_UNAVAILABLE';
+  override name = 'DatabaseUnavailableError';
+}
+
+// DATE columns as 'YYYY-MM-DD' strings, not Dates at local midnight.
+pg.types.setTypeParser(1082, (v) => v);
+// COUNT(*) and other int8 as numbers (our counts stay far below 2^53).
+pg.types.setTypeParser(20, (v) => Number(v));
+
+function wrap(err: unknown): unknown {
+  const code = (err as { code?: string }).code;
+  if (code && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|57P0[1-3]|08\d{3})$/.test(code)) {
+    return new DatabaseUnavailableError('the database is unavailable', { cause: err });
+  }
+  return err;
+}
+
+export class PostgresDb implements Db {
+  readonly kind = 'postgres';
+  constructor(readonly pool: pg.Pool) {}
+
+  static connect(url: string, max = 10): PostgresDb {
+    const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30_000 });
+    pool.on('error', () => undefined); // an idle client lost its server; the next query reports it
+    return new PostgresDb(pool);
+  }
+
+  async query<T>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
+    try {
+      const r = await this.pool.query(sql, params as unknown[]);
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+    } catch (err) {
+      throw wrap(err);
+    }
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.query(sql);
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw wrap(err);
+    }
+    const tx: Queryable = {
+      query: async <R>(sql: string, params: readonly unknown[] = []) => {
+        try {
+          const r = await client.query(sql, params as unknown[]);
+          return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+        } catch (err) {
+          throw wrap(err);
+        }
+      },
+      exec: async (sql: string) => {
+        try {
+          await client.query(sql);
+        } catch (err) {
+          throw wrap(err);
+        }
+      },
+    };
+    try {
+      await client.query('BEGIN');
+      const result = await fn(tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+export class PGliteDb implements Db {
+  readonly kind = 'pglite';
+  private constructor(private readonly db: import('@electric-sql/pglite').PGlite) {}
+
+  /** `dataDir` null = in memory (tests). */
+  static async open(dataDir: string | null): Promise<PGliteDb> {
+    const { PGlite } = await import('@electric-sql/pglite');
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    return new PGliteDb(await PGlite.create(dataDir ?? undefined));
+  }
+
+  async query<T>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
+    const r = await this.db.query<T>(sql, params as unknown[]);
+    return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.db.exec(sql);
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (t) =>
+      fn({
+        query: async <R>(sql: string, params: readonly unknown[] = []) => {
+          const r = await t.query<R>(sql, params as unknown[]);
+          return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+        },
+        exec: async (sql: string) => void (await t.exec(sql)),
+      }),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+export async function openDb(databaseUrl: string | null, dataDir: string | null): Promise<Db> {
+  return databaseUrl ? PostgresDb.connect(databaseUrl) : PGliteDb.open(dataDir);
+}
