@@ -88,6 +88,15 @@ export interface DisabilityCertificateRecord {
   validUntil?: string | null;
 }
 
+/** A material this department can supply or vouch for (一数一源), so the resident need not bring it. */
+export interface EvidenceRecord {
+  /** The catalogue's material code, e.g. DISABILITY_CERT. */
+  materialCode: string;
+  /** The department's reference for the document or record. */
+  reference: string;
+  validUntil?: string | null;
+}
+
 /** Everything a department may say about one resident; each fetcher fills the parts it serves. */
 export interface DepartmentData {
   resident?: ResidentRecord;
@@ -97,10 +106,11 @@ export interface DepartmentData {
   medicalInsurance?: MedicalInsuranceRecord | null;
   designatedHospitals?: HospitalRecord[];
   disabilityCertificate?: DisabilityCertificateRecord | null;
+  evidence?: EvidenceRecord[];
 }
 
-export type ReadCapability = 'residents' | 'entitlements' | 'socialInsurance' | 'paymentRecords' | 'medicalInsurance' | 'designatedHospitals' | 'disabilityCertificate';
-export const READ_CAPABILITIES: readonly ReadCapability[] = ['residents', 'entitlements', 'socialInsurance', 'paymentRecords', 'medicalInsurance', 'designatedHospitals', 'disabilityCertificate'];
+export type ReadCapability = 'residents' | 'entitlements' | 'socialInsurance' | 'paymentRecords' | 'medicalInsurance' | 'designatedHospitals' | 'disabilityCertificate' | 'evidence';
+export const READ_CAPABILITIES: readonly ReadCapability[] = ['residents', 'entitlements', 'socialInsurance', 'paymentRecords', 'medicalInsurance', 'designatedHospitals', 'disabilityCertificate', 'evidence'];
 
 /** Which DepartmentData field carries each capability's value. */
 export const CAPABILITY_FIELD: Record<ReadCapability, keyof DepartmentData> = {
@@ -111,7 +121,38 @@ export const CAPABILITY_FIELD: Record<ReadCapability, keyof DepartmentData> = {
   medicalInsurance: 'medicalInsurance',
   designatedHospitals: 'designatedHospitals',
   disabilityCertificate: 'disabilityCertificate',
+  evidence: 'evidence',
 };
+
+/** A case the hub forwards to the department that decides it. */
+export interface ForwardedCase {
+  caseNo: string;
+  serviceItemCode: string;
+  applicantIdNumber: string;
+  handlingMode: 'IMMEDIATE' | 'PROMISED';
+  materials: { code: string; reference: string; form: string; provenance: string }[];
+  formData: Record<string, unknown> | null;
+}
+
+export type DepartmentCaseStatus = 'RECEIVED' | 'IN_REVIEW' | 'SUSPENDED' | 'COMPLETED';
+
+export interface CaseAnswer {
+  departmentRef: string;
+  status: DepartmentCaseStatus;
+  outcome?: 'APPROVED' | 'REJECTED' | null;
+  note?: string | null;
+}
+
+/**
+ * The `cases` capability: forwarding is a write, so the hub never repeats it blindly — only
+ * through its outbox, with the case number as the idempotency key the department must honour.
+ */
+export interface CaseDesk {
+  submit(c: ForwardedCase, ctx: CallContext): Promise<CaseAnswer>;
+  /** Same length and order as `departmentRefs`; an Error in the slot of a ref that failed. */
+  batchStatus(departmentRefs: readonly string[], ctx: CallContext): Promise<Array<CaseAnswer | Error>>;
+  statusBatchLimit: number;
+}
 
 /** What the hub hands every call: cancellation, correlation, and the hub's own lookups. */
 export interface CallContext {
@@ -157,6 +198,8 @@ export interface Adapter {
   capabilities: Partial<Record<ReadCapability, string>>;
   /** Most upstream calls in flight at once (the department's own limits decide). */
   maxConcurrency: number;
+  /** Receives forwarded cases and reports their status. */
+  cases?: CaseDesk;
   /** The department's change feed; `cursor` null = from the start. */
   changes?(cursor: string | null, ctx: CallContext): Promise<ChangeBatch>;
   /** Readiness without calling the department system. */

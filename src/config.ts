@@ -3,7 +3,22 @@
  * in the README; a bad value stops the start with a message naming the variable.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../adapters/contract.js';
+import { DEFAULT_OUTBOX, type OutboxOptions } from './cases/outbox.js';
+
+/** The project's root (the nearest folder with package.json): the same from src/ and dist/src/. */
+export function projectRoot(from = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error('package.json not found above ' + from);
+  }
+}
+
+/** The sample catalogue shipped in mocks/ (marked as sample data). */
+export const SAMPLE_CATALOGUE = join(projectRoot(), 'mocks/catalogue/sample-catalogue.json');
 
 export interface HubConfig {
   /** HTTP port of the hub (0 = any free port). */
@@ -38,6 +53,15 @@ export interface HubConfig {
     /** How often change feeds are polled for cache invalidation, in milliseconds (0 = never). */
     changePollIntervalMs: number;
   };
+  /** PostgreSQL for the case ledger; unset = PGlite persisted under dataDir. */
+  databaseUrl: string | null;
+  /** Where PGlite keeps its files (null = in memory, for tests). */
+  dataDir: string | null;
+  /** Catalogue imported at start when the database has none (the sample catalogue by default). */
+  catalogueFile: string;
+  outbox: OutboxOptions;
+  /** How long submitCase waits for an instant item's department before the outbox takes over, ms. */
+  instantBudgetMs: number;
   /** One DataLoader batch per department per tick; off only to measure what batching saves. */
   batching: boolean;
   /** Adapter settings (department URLs and credentials), passed to each adapter's parseConfig. */
@@ -83,6 +107,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       maxRetryAfterMs: int(env, 'DEPARTMENT_MAX_RETRY_AFTER_MS', 3000),
       changePollIntervalMs: int(env, 'CHANGE_POLL_INTERVAL_MS', 2000),
     },
+    databaseUrl: env.DATABASE_URL || null,
+    dataDir: env.DATA_DIR === 'memory' ? null : env.DATA_DIR || 'data/pglite',
+    catalogueFile: env.CATALOGUE_FILE || SAMPLE_CATALOGUE,
+    outbox: {
+      ...DEFAULT_OUTBOX,
+      pollMs: int(env, 'OUTBOX_POLL_MS', DEFAULT_OUTBOX.pollMs),
+      statusSyncMs: int(env, 'STATUS_SYNC_MS', DEFAULT_OUTBOX.statusSyncMs),
+      leaseMs: int(env, 'OUTBOX_LEASE_MS', DEFAULT_OUTBOX.leaseMs, 100),
+      timeoutMs: int(env, 'OUTBOX_TIMEOUT_MS', DEFAULT_OUTBOX.timeoutMs, 1),
+      baseBackoffMs: int(env, 'OUTBOX_BASE_BACKOFF_MS', DEFAULT_OUTBOX.baseBackoffMs, 1),
+      maxAttempts: int(env, 'OUTBOX_MAX_ATTEMPTS', DEFAULT_OUTBOX.maxAttempts, 1),
+    },
+    instantBudgetMs: int(env, 'INSTANT_BUDGET_MS', 1500, 1),
     batching: bool(env, 'BATCHING_ENABLED', true),
     adapterEnv: { ...env },
   };

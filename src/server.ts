@@ -17,6 +17,14 @@ import type { HubConfig } from './config.js';
 import { ChangeFeeds } from './departments/changes.js';
 import { CacheKeys } from './departments/gateway.js';
 import { Registry } from './departments/registry.js';
+import { readFile } from 'node:fs/promises';
+import { WorkingCalendar } from './cases/calendar.js';
+import { importCatalogue, parseCatalogueText } from './cases/catalogue.js';
+import { Catalogue } from './cases/catalogue-store.js';
+import { OutboxWorker } from './cases/outbox.js';
+import { CaseService } from './cases/service.js';
+import { DatabaseUnavailableError, openDb, type Db } from './db/db.js';
+import { migrate } from './db/migrations.js';
 import { PUBLIC_CODES } from './errors.js';
 import { buildContext, type Context } from './graphql/context.js';
 import { departmentFailuresPlugin } from './graphql/plugins.js';
@@ -28,6 +36,8 @@ const MAX_BODY_BYTES = 1_000_000;
 
 export interface HubDeps {
   cache?: CacheStore;
+  /** The ledger's database; made from the configuration when absent (and then closed on stop). */
+  db?: Db;
   dispatcher?: Dispatcher;
   adapters?: readonly AdapterDefinition<any>[];
   log?: Logger;
@@ -40,6 +50,9 @@ export interface Hub {
   cache: CacheStore;
   changes: ChangeFeeds;
   apollo: ApolloServer<Context>;
+  db: Db;
+  cases: CaseService;
+  outbox: OutboxWorker;
   /** Builds a context as an HTTP request would (for in-process tests with executeOperation). */
   context(headers?: Record<string, string>): Context;
   stop(): Promise<void>;
@@ -75,6 +88,20 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
 
   const changes = new ChangeFeeds(registry, cache, config.departments.changePollIntervalMs, config.departments.timeoutMs, log);
 
+  const db = deps.db ?? (await openDb(config.databaseUrl, config.dataDir));
+  await migrate(db);
+  await WorkingCalendar.store(db);
+  const catalogue = new Catalogue();
+  await catalogue.load(db);
+  if (catalogue.size === 0) {
+    const items = parseCatalogueText(await readFile(config.catalogueFile, 'utf8'), config.catalogueFile);
+    await importCatalogue(db, items);
+    await catalogue.load(db);
+    log.info('catalogue imported at start', { items: catalogue.size, sample: items.some((i) => i.sample) });
+  }
+  const caseService = new CaseService(db, catalogue, new WorkingCalendar(), log);
+  const outbox = new OutboxWorker(db, registry, caseService, config.outbox, log);
+
   const apollo = new ApolloServer<Context>({
     schema: await buildHubSchema(),
     // No HTTP cache hints: answers are personal and per caller (the plugin costs time per field).
@@ -85,13 +112,16 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     formatError: (formatted, error) => {
       const code = formatted.extensions?.code;
       if (typeof code === 'string' && PUBLIC_CODES.has(code)) return formatted;
+      if (unwrapResolverError(error) instanceof DatabaseUnavailableError) {
+        return { message: 'the case ledger is unavailable just now; nothing was changed — try again shortly', path: formatted.path, extensions: { code: 'DATABASE_UNAVAILABLE' } };
+      }
       log.error('unexpected error in a request', { path: formatted.path?.join('.'), ...describeError(unwrapResolverError(error)) });
       return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     },
   });
   await apollo.start();
 
-  const contextOptions = { registry, batching: config.batching };
+  const contextOptions = { registry, batching: config.batching, cases: { service: caseService, outbox, instantBudgetMs: config.instantBudgetMs } };
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
       log.error('HTTP handler failed', describeError(err));
@@ -158,6 +188,7 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host}:${port}`;
   changes.start();
+  outbox.start();
 
   return {
     url,
@@ -166,15 +197,20 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     cache,
     changes,
     apollo,
+    db,
+    cases: caseService,
+    outbox,
     context: (h = {}) => buildContext(contextOptions, { get: (n) => h[n.toLowerCase()] }),
     async stop() {
       await changes.stop();
+      await outbox.stop();
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await apollo.stop();
       await registry.close();
       if (ownDispatcher) await dispatcher.close();
       if (!deps.cache) await cache.close();
+      if (!deps.db) await db.close();
     },
   };
 }

@@ -1,8 +1,9 @@
 /** 民政 — 低保, 特困, 高龄津贴 over the department's GBK XML web service, batches of 20. */
+import { caseDesk } from '../case-desk.js';
 import { CONTRACT_VERSION, defineAdapter, requireUrl } from '../contract.js';
 import { slots } from '../http.js';
 import { changes, queryPersons } from './client.js';
-import { toEntitlements } from './map.js';
+import { toEntitlements, toEvidence } from './map.js';
 
 const department = { code: 'civil-affairs', name: '民政' };
 
@@ -19,11 +20,12 @@ export default defineAdapter({
         cacheTtlSeconds: 1800,
         batch: async (ids, ctx) => {
           const found = new Map((await queryPersons(dispatcher, config.baseUrl, ids, ctx.signal)).map((p) => [String(p.Sfzh), p]));
-          return slots(ids, found, (p) => ({ entitlements: toEntitlements(p) }), { entitlements: [] });
+          return slots(ids, found, (p) => ({ entitlements: toEntitlements(p), evidence: toEvidence(p) }), { entitlements: [], evidence: [] });
         },
       },
     },
-    capabilities: { entitlements: 'persons' },
+    capabilities: { entitlements: 'persons', evidence: 'persons' },
+    cases: caseDesk(department.code, dispatcher, config.baseUrl),
     changes: async (cursor, ctx) => {
       const { ids, next } = await changes(dispatcher, config.baseUrl, Number(cursor ?? 0), ctx.signal);
       return { idNumbers: ids, nextCursor: String(next) };

@@ -1,4 +1,4 @@
-import type { EntitlementRecord, EntitlementStatus } from '../contract.js';
+import type { EntitlementRecord, EntitlementStatus, EvidenceRecord } from '../contract.js';
 import { MalformedResponseError } from '../errors.js';
 import { DEPARTMENT, type CaWirePerson } from './client.js';
 
@@ -27,4 +27,14 @@ export function toEntitlements(p: CaWirePerson): EntitlementRecord[] {
       details: p.Hyzk ? { maritalStatus: p.Hyzk } : null,
     };
   });
+}
+
+/** What civil affairs vouches for: an active 低保 (its certificate) and a registered marriage. */
+export function toEvidence(p: CaWirePerson): EvidenceRecord[] {
+  const list = (p.Dyxx && p.Dyxx.Dy) || [];
+  const lowIncome = list.find((d) => d.Lb === 'DB' && d.Zt === '正常');
+  return [
+    ...(lowIncome ? [{ materialCode: 'LOW_INCOME_CERT', reference: `MZ-DB-${lowIncome.Ksrq ?? ''}` }] : []),
+    ...(p.Hyzk === '已婚' ? [{ materialCode: 'MARRIAGE_CERT', reference: 'MZ-HYDJ' }] : []),
+  ];
 }

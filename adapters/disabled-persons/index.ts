@@ -1,4 +1,5 @@
 /** 残联 — disability certificates and 两项补贴, batches of 50; the department is flaky. */
+import { caseDesk } from '../case-desk.js';
 import { CONTRACT_VERSION, defineAdapter, requireUrl } from '../contract.js';
 import { slots } from '../http.js';
 import { changes, queryCertificates } from './client.js';
@@ -23,7 +24,8 @@ export default defineAdapter({
         },
       },
     },
-    capabilities: { entitlements: 'certificates', disabilityCertificate: 'certificates' },
+    capabilities: { entitlements: 'certificates', disabilityCertificate: 'certificates', evidence: 'certificates' },
+    cases: caseDesk(department.code, dispatcher, config.baseUrl),
     changes: async (cursor, ctx) => {
       const { certNos, next } = await changes(dispatcher, config.baseUrl, Number(cursor ?? 0), ctx.signal);
       return { idNumbers: certNos.map(idOfCertificate), nextCursor: String(next) };

@@ -20,6 +20,7 @@ export function toDepartmentData(c: DpWireCertificate): DepartmentData {
   }
   return {
     disabilityCertificate: { certificateNo: c.certNo, category, grade: c.grade, validUntil: c.validUntil ?? null },
+    evidence: [{ materialCode: 'DISABILITY_CERT', reference: c.certNo, validUntil: c.validUntil ?? null }],
     entitlements: (c.subsidies ?? []).map((s) => {
       const kind = SUBSIDIES[s.type];
       const status = STATES[s.state];
@@ -29,4 +30,4 @@ export function toDepartmentData(c: DpWireCertificate): DepartmentData {
   };
 }
 
-export const NO_CERTIFICATE: DepartmentData = { disabilityCertificate: null, entitlements: [] };
+export const NO_CERTIFICATE: DepartmentData = { disabilityCertificate: null, entitlements: [], evidence: [] };

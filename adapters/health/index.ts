@@ -4,6 +4,7 @@
  * (through the hub's own loaders and cache: no extra registry call when the resident is already
  * loaded), then queries the department by (household, member), at most 30 members a call.
  */
+import { caseDesk } from '../case-desk.js';
 import { CONTRACT_VERSION, defineAdapter, requireUrl, type DepartmentData } from '../contract.js';
 import { DependencyUnavailableError } from '../errors.js';
 import { changes, queryMembers } from './client.js';
@@ -29,7 +30,7 @@ export default defineAdapter({
           residents.forEach((r, i) => {
             if (r instanceof Error) slots[i] = new DependencyUnavailableError(department.code, 'the household number is unknown: the population registry is unavailable');
             else if (r === null) slots[i] = null;
-            else if (!r.householdNo || !r.householdMemberNo) slots[i] = { entitlements: [] };
+            else if (!r.householdNo || !r.householdMemberNo) slots[i] = { entitlements: [], evidence: [] };
             else asks.push({ hh: r.householdNo, cyxh: r.householdMemberNo });
           });
           const found = asks.length ? await queryMembers(dispatcher, config.baseUrl, asks, ctx.signal) : [];
@@ -37,9 +38,11 @@ export default defineAdapter({
           return residents.map((r, i) => {
             if (slots[i] !== undefined) return slots[i]!;
             const m = byKey.get(`${(r as { householdNo: string }).householdNo}/${(r as { householdMemberNo: string }).householdMemberNo}`);
-            if (!m) return { entitlements: [] };
+            if (!m) return { entitlements: [], evidence: [] };
             try {
-              return { entitlements: toEntitlements(m) };
+              const entitlements = toEntitlements(m);
+              const oneChild = entitlements.some((e) => e.kind === 'ONE_CHILD_PARENT_REWARD');
+              return { entitlements, evidence: oneChild ? [{ materialCode: 'ONE_CHILD_CERT', reference: `${m.hh}-${m.cyxh}-DSZN` }] : [] };
             } catch (err) {
               return err as Error;
             }
@@ -47,7 +50,8 @@ export default defineAdapter({
         },
       },
     },
-    capabilities: { entitlements: 'members' },
+    capabilities: { entitlements: 'members', evidence: 'members' },
+    cases: caseDesk(department.code, dispatcher, config.baseUrl),
     changes: async (cursor, ctx) => {
       const { ids, next } = await changes(dispatcher, config.baseUrl, Number(cursor ?? 0), ctx.signal);
       return { idNumbers: ids, nextCursor: String(next) };

@@ -3,6 +3,7 @@
  * endpoint: one request per person (batchLimit 1; the hub bounds the concurrency) and a per-client
  * rate limit whose 429s carry Retry-After (the hub waits and repeats).
  */
+import { caseDesk } from '../case-desk.js';
 import { CONTRACT_VERSION, defineAdapter, requireUrl } from '../contract.js';
 import { changes, getInsured } from './client.js';
 import { NOT_INSURED, toDepartmentData } from './map.js';
@@ -33,7 +34,8 @@ export default defineAdapter({
           ),
       },
     },
-    capabilities: { entitlements: 'insured', medicalInsurance: 'insured', designatedHospitals: 'insured' },
+    capabilities: { entitlements: 'insured', medicalInsurance: 'insured', designatedHospitals: 'insured', evidence: 'insured' },
+    cases: caseDesk(department.code, dispatcher, config.baseUrl),
     changes: async (cursor, ctx) => {
       const { ids, next } = await changes(dispatcher, config.baseUrl, config.clientId, cursor ?? '0', ctx.signal);
       return { idNumbers: ids, nextCursor: next };

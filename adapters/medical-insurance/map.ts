@@ -9,6 +9,7 @@ export function toDepartmentData(r: MiWireInsured): DepartmentData {
   if (typeof r.xzlx !== 'string' || typeof r.cbzt !== 'string') throw new MalformedResponseError(DEPARTMENT, 'an enrolment record lacks its scheme or status');
   return {
     medicalInsurance: { scheme: r.xzlx, status: r.cbzt, enrolledOn: r.cbrq ?? null },
+    evidence: r.cbzt === '正常参保' ? [{ materialCode: 'MEDICAL_INSURANCE_CERT', reference: `YB-${r.cbrq ?? ''}` }] : [],
     designatedHospitals: (r.ddyy ?? []).slice(0, 4).map((h) => ({ code: h.yydm, name: h.yymc, level: h.yydj ?? null, address: h.dz ?? null })),
     entitlements: (r.dyxx ?? []).map((d) => {
       const status = STATUS[d.zt];
@@ -19,4 +20,4 @@ export function toDepartmentData(r: MiWireInsured): DepartmentData {
 }
 
 /** Not insured here: no enrolment, no hospitals, no benefits. */
-export const NOT_INSURED: DepartmentData = { medicalInsurance: null, designatedHospitals: [], entitlements: [] };
+export const NOT_INSURED: DepartmentData = { medicalInsurance: null, designatedHospitals: [], entitlements: [], evidence: [] };

@@ -2,6 +2,7 @@
  * 人社/社保 — accounts, pensions and unemployment benefits (batches of 100, behind a token handshake)
  * and monthly payment records (paged, by the department's own person number).
  */
+import { caseDesk } from '../case-desk.js';
 import { CONTRACT_VERSION, ConfigError, defineAdapter, requireUrl, type DepartmentData } from '../contract.js';
 import { slots } from '../http.js';
 import { allPayments, changes, queryPersons, TokenSession } from './client.js';
@@ -30,7 +31,12 @@ export default defineAdapter({
           cacheTtlSeconds: 900,
           batch: async (ids, ctx) => {
             const found = await persons(ids, ctx.signal);
-            return slots(ids, found, (p) => ({ socialInsurance: toAccount(p), entitlements: toEntitlements(p) }), { socialInsurance: null, entitlements: [] });
+            return slots(
+              ids,
+              found,
+              (p) => ({ socialInsurance: toAccount(p), entitlements: toEntitlements(p), evidence: [{ materialCode: 'SOCIAL_SECURITY_CARD', reference: p.aac001 }] }),
+              { socialInsurance: null, entitlements: [], evidence: [] },
+            );
           },
         },
         payments: {
@@ -52,7 +58,8 @@ export default defineAdapter({
           },
         },
       },
-      capabilities: { entitlements: 'persons', socialInsurance: 'persons', paymentRecords: 'payments' },
+      capabilities: { entitlements: 'persons', socialInsurance: 'persons', paymentRecords: 'payments', evidence: 'persons' },
+      cases: caseDesk(department.code, dispatcher, config.baseUrl),
       changes: async (cursor, ctx) => {
         const { ids, next } = await changes(session, config.baseUrl, Number(cursor ?? 0), ctx.signal);
         return { idNumbers: ids, nextCursor: String(next) };

@@ -9,6 +9,7 @@ import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import type { World } from '../data/world.js';
 import { BENEFIT_NAMES } from '../data/world.js';
 import { parseStatus, setBenefit } from '../data/benefits.js';
+import { addCaseDesk } from '../sim/case-desk.js';
 import { openapi, Simulator, type FaultOptions, type SimResponse } from '../sim/simulator.js';
 
 export const CIVIL_AFFAIRS_BATCH_LIMIT = 20;
@@ -104,5 +105,6 @@ export function createCivilAffairsSimulator(world: World, faults: Partial<FaultO
     sim.emitChange({ sfzh: p.idNumber, lx: 'DY' });
     return { ok: true };
   });
+  addCaseDesk(sim, 'MZ');
   return sim;
 }

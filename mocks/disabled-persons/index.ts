@@ -5,6 +5,7 @@
  */
 import type { World } from '../data/world.js';
 import { parseStatus, setBenefit } from '../data/benefits.js';
+import { addCaseDesk } from '../sim/case-desk.js';
 import { jsonBody, openapi, Simulator, type FaultOptions } from '../sim/simulator.js';
 
 export const DISABLED_BATCH_LIMIT = 50;
@@ -54,5 +55,6 @@ export function createDisabledPersonsSimulator(world: World, faults: Partial<Fau
     sim.emitChange({ certNo: d.certificateNo });
     return { ok: true };
   });
+  addCaseDesk(sim, 'CL');
   return sim;
 }

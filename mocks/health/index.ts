@@ -6,6 +6,7 @@
  */
 import type { World } from '../data/world.js';
 import { parseStatus, setBenefit } from '../data/benefits.js';
+import { addCaseDesk } from '../sim/case-desk.js';
 import { jsonBody, openapi, Simulator, type FaultOptions } from '../sim/simulator.js';
 
 export const HEALTH_BATCH_LIMIT = 30;
@@ -55,5 +56,6 @@ export function createHealthSimulator(world: World, faults: Partial<FaultOptions
     sim.emitChange({ hh: p.householdNo, cyxh: String(p.memberNo), sfzh: p.idNumber });
     return { ok: true };
   });
+  addCaseDesk(sim, 'WJ');
   return sim;
 }

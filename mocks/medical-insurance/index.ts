@@ -6,6 +6,7 @@
  */
 import type { World } from '../data/world.js';
 import { parseStatus, setBenefit } from '../data/benefits.js';
+import { addCaseDesk } from '../sim/case-desk.js';
 import { openapi, Simulator, type FaultOptions } from '../sim/simulator.js';
 
 export interface MedicalSettings extends Record<string, unknown> {
@@ -83,5 +84,6 @@ export function createMedicalInsuranceSimulator(world: World, faults: Partial<Fa
     sim.emitChange({ sfzh: p.idNumber, type: 'BENEFIT' });
     return { ok: true };
   });
+  addCaseDesk(sim, 'YB');
   return sim;
 }

@@ -5,6 +5,7 @@
  * numbers are simply absent from `data`.
  */
 import type { Person, World } from '../data/world.js';
+import { addCaseDesk } from '../sim/case-desk.js';
 import { jsonBody, openapi, Simulator, type FaultOptions } from '../sim/simulator.js';
 
 export const POPULATION_BATCH_LIMIT = 50;
@@ -65,5 +66,6 @@ export function createPopulationSimulator(world: World, faults: Partial<FaultOpt
     sim.emitChange({ sfzh: p.idNumber, bglx: 'UPDATE' });
     return { ok: true };
   });
+  addCaseDesk(sim, 'RK');
   return sim;
 }

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Person, World } from '../data/world.js';
 import { parseStatus, setBenefit } from '../data/benefits.js';
+import { addCaseDesk } from '../sim/case-desk.js';
 import { jsonBody, openapi, Simulator, type FaultOptions, type SimRequest, type SimResponse } from '../sim/simulator.js';
 
 export const SOCIAL_INSURANCE_BATCH_LIMIT = 100;
@@ -155,5 +156,6 @@ export function createSocialInsuranceSimulator(
     sim.emitChange({ aac002: p.idNumber, bdlx: 'DY' });
     return { ok: true };
   });
+  addCaseDesk(sim, 'SB');
   return sim;
 }

@@ -49,6 +49,8 @@ export function validateDepartmentData(data: unknown, idNumber: string): string 
       : 'an entry is incomplete',
   );
   if (p) return p;
+  const ev = list(data.evidence, 'evidence', (v) => (isObj(v) && typeof v.materialCode === 'string' && typeof v.reference === 'string' && optDate(v.validUntil) ? null : 'an entry lacks materialCode or reference'));
+  if (ev) return ev;
   const si = data.socialInsurance;
   if (si !== undefined && si !== null && !(isObj(si) && typeof si.personNo === 'string' && typeof si.status === 'string' && Array.isArray(si.insuranceTypes) && typeof si.monthsPaid === 'number')) return 'socialInsurance is incomplete';
   const mi = data.medicalInsurance;

@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type { GraphQLFormattedError } from 'graphql';
 import { CAPABILITY_FIELD, type CallContext, type DepartmentData, type ReadCapability, type ResidentRecord } from '../../adapters/contract.js';
+import type { OutboxWorker } from '../cases/outbox.js';
+import type { Actor, CaseRow, CaseService } from '../cases/service.js';
 import type { DepartmentGateway, Sourced } from '../departments/gateway.js';
 import type { Registry } from '../departments/registry.js';
 
@@ -16,18 +18,42 @@ export interface RequestInfo {
   purpose: string;
 }
 
+/** The case ledger's services, shared by all requests. */
+export interface CaseServices {
+  service: CaseService;
+  outbox: OutboxWorker;
+  /** How long submitCase waits for an instant item's department before leaving it to the outbox, ms. */
+  instantBudgetMs: number;
+}
+
 export interface Context extends RequestInfo {
   registry: Registry;
   loaders: Loaders;
   failures: DepartmentFailures;
   /** The request's "now", so every age and date in one answer agrees. */
   now: Date;
+  cases: CaseServices;
+  /** Who acts and where (window or station), for case events. */
+  actor: Actor;
+  caseLoaders: CaseLoaders;
 }
 
 export interface ContextOptions {
   registry: Registry;
   batching: boolean;
+  cases: CaseServices;
 }
+
+/** Per-request batching of what case fields need, so a page of cases costs a handful of queries. */
+export class CaseLoaders {
+  constructor(private readonly service: CaseService) {}
+  readonly events = new DataLoader((nos: readonly string[]) => this.service.events(nos));
+  readonly materials = new DataLoader((nos: readonly string[]) => this.service.materials(nos));
+  readonly forwarding = new DataLoader((nos: readonly string[]) => this.service.forwarding(nos));
+  readonly byApplicant = new DataLoader((ids: readonly string[]) => this.service.byApplicant(ids));
+}
+
+export type { CaseRow };
 
 export function buildContext(options: ContextOptions, headers: { get(name: string): string | undefined }): Context {
   const requestId = sanitizeHeader(headers.get('x-request-id')) ?? randomUUID();
@@ -36,7 +62,17 @@ export function buildContext(options: ContextOptions, headers: { get(name: strin
     operator: 'anonymous',
     purpose: sanitizeHeader(headers.get('x-purpose')) ?? 'unspecified',
   };
-  return { ...info, registry: options.registry, loaders: new Loaders(options.registry, info, options.batching), failures: new DepartmentFailures(), now: new Date() };
+  return {
+    ...info,
+    registry: options.registry,
+    loaders: new Loaders(options.registry, info, options.batching),
+    failures: new DepartmentFailures(),
+    now: new Date(),
+    cases: options.cases,
+    // Until authentication binds them to the token (issue 5), the window or station is declared by header.
+    actor: { operator: info.operator, window: sanitizeHeader(headers.get('x-window-id')) ?? null, station: sanitizeHeader(headers.get('x-station-id')) ?? null },
+    caseLoaders: new CaseLoaders(options.cases.service),
+  };
 }
 
 /** Header values forwarded to departments: printable, bounded. */

@@ -29,15 +29,21 @@ import {
 
 export const MAX_RESIDENTS_PER_QUERY = 500;
 
-export function toDepartment(g: DepartmentGateway): Department {
+export function toDepartment(g: DepartmentGateway, ctx: Context): Department {
   return Object.assign(new Department(), {
     code: g.code,
     name: g.adapter.department.name,
-    capabilities: Object.keys(g.adapter.capabilities),
+    capabilities: [...Object.keys(g.adapter.capabilities), ...(g.adapter.cases ? ['cases'] : []), ...(g.adapter.changes ? ['changes'] : [])],
     status: g.status() as DepartmentStatus,
-    // The service-item catalogue is not in the hub yet (see docs/STATUS.md); no items are counted.
-    serviceItemCount: 0,
+    serviceItemCount: ctx.cases.service.catalogue.countFor(g.code),
   });
+}
+
+/** A department by code; one the catalogue names but no adapter serves is shown DOWN. */
+export function departmentOf(ctx: Context, code: string): Department {
+  const g = ctx.registry.get(code);
+  if (g) return toDepartment(g, ctx);
+  return Object.assign(new Department(), { code, name: code, capabilities: [], status: DepartmentStatus.DOWN, serviceItemCount: ctx.cases.service.catalogue.countFor(code) });
 }
 
 const pathOf = (info: GraphQLResolveInfo): (string | number)[] => {
@@ -93,7 +99,7 @@ export class ResidentResolver {
   async resident(@Arg('idNumber', () => ID) idNumber: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Resident | null> {
     const check = checkIdNumber(idNumber, ctx.now);
     if (!check.ok) throw new BadUserInputError(`idNumber is invalid: ${check.message}`, { argument: 'idNumber', problem: check.problem });
-    return this.load(ctx, check.idNumber, pathOf(info), info);
+    return this.loadResident(ctx, check.idNumber, pathOf(info), info);
   }
 
   @Query(() => [Resident], { nullable: 'items', description: `Several residents at once, in the order asked (null for unknown ones); at most ${MAX_RESIDENTS_PER_QUERY} ID numbers.` })
@@ -108,10 +114,11 @@ export class ResidentResolver {
       throw new BadUserInputError(`${invalid.length} of the ID numbers are invalid; the first, at index ${first.index}: ${first.message}`, { argument: 'idNumbers', invalid });
     }
     const path = pathOf(info);
-    return Promise.all(checks.map((c, i) => this.load(ctx, (c as { idNumber: string }).idNumber, [...path, i], info)));
+    return Promise.all(checks.map((c, i) => this.loadResident(ctx, (c as { idNumber: string }).idNumber, [...path, i], info)));
   }
 
-  private async load(ctx: Context, idNumber: string, path: (string | number)[], info: GraphQLResolveInfo): Promise<Resident | null> {
+  /** The registry's record as a Resident; null (with the failure reported) when it cannot be had. */
+  async loadResident(ctx: Context, idNumber: string, path: (string | number)[], info: GraphQLResolveInfo): Promise<Resident | null> {
     const registry = ctx.registry.serving('residents')[0];
     if (!registry) throw new Error('no population adapter is registered');
     this.prefetch(ctx, idNumber, info);
@@ -162,7 +169,7 @@ export class ResidentResolver {
           ctx.failures.report(g, answer, pathOf(info), residentScope(info));
           return [];
         }
-        const dept = toDepartment(g);
+        const dept = toDepartment(g, ctx);
         return ((answer.value ?? []) as EntitlementRecord[]).map((e) =>
           Object.assign(new Entitlement(), {
             ...e,
@@ -225,7 +232,7 @@ export class ResidentResolver {
   async sources(@Root() r: Resident, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<SourceStatus[]> {
     return Promise.all(
       ctx.registry.all().map(async (g) => {
-        const department = toDepartment(g);
+        const department = toDepartment(g, ctx);
         const main = sourceCapability(g);
         if (!main) return Object.assign(new SourceStatus(), { department, state: SourceState.NOT_APPLICABLE, fetchedAt: null, error: null });
         const answer = await ctx.loaders.capability(g, main, r.idNumber);
@@ -243,6 +250,6 @@ export class ResidentResolver {
 export class DepartmentResolver {
   @Query(() => [Department], { description: 'Every registered department with its current status.' })
   departments(@Ctx() ctx: Context): Department[] {
-    return ctx.registry.all().map(toDepartment);
+    return ctx.registry.all().map((g) => toDepartment(g, ctx));
   }
 }

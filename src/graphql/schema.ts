@@ -10,12 +10,13 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import type { GraphQLSchema } from 'graphql';
 import { gql } from 'graphql-tag';
 import { buildSchema, createResolversMap } from 'type-graphql';
+import { CaseResolver, CatalogueResolver, ResidentCasesResolver } from './case-resolvers.js';
 import { DepartmentResolver, ResidentResolver, resolveResidentReference } from './resolvers.js';
 
 const FEDERATION = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])';
 
 export async function buildHubSchema(): Promise<GraphQLSchema> {
-  const schema = await buildSchema({ resolvers: [ResidentResolver, DepartmentResolver], validate: false, skipCheck: true });
+  const schema = await buildSchema({ resolvers: [ResidentResolver, DepartmentResolver, ResidentCasesResolver, CatalogueResolver, CaseResolver], validate: false, skipCheck: true });
   const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
   resolvers.Resident = { ...(resolvers.Resident as object), __resolveReference: resolveResidentReference as never };
   return buildSubgraphSchema({ typeDefs: gql(`${FEDERATION}\n${printSchemaWithDirectives(schema)}`), resolvers });

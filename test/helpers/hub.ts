@@ -5,7 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { startSimulators, type RunningSimulators, type SimulatorsOptions } from '../../mocks/index.js';
+import pg from 'pg';
 import { RedisStore } from '../../src/cache/redis.js';
+import { PGliteDb, PostgresDb, type Db } from '../../src/db/db.js';
 import { MemoryStore, type CacheStore } from '../../src/cache/store.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
@@ -16,8 +18,43 @@ export type StoreKind = 'memory' | 'redis';
 /** The stores every cache-touching suite runs on: memory always, Redis when REDIS_URL is set. */
 export const STORES: StoreKind[] = process.env.REDIS_URL ? ['memory', 'redis'] : ['memory'];
 
+export type DbKind = 'pglite' | 'postgres';
+/** The databases every ledger suite runs on: PGlite always, PostgreSQL when DATABASE_URL is set. */
+export const DBS: DbKind[] = process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+
+/**
+ * A fresh, empty ledger: PGlite in memory, or a schema of its own in the PostgreSQL at
+ * DATABASE_URL (dropped by `drop`), so suites run in parallel without seeing each other's rows.
+ */
+export async function freshDb(kind: DbKind): Promise<{ db: Db; url: string | null; drop(): Promise<void> }> {
+  if (kind === 'pglite') {
+    const db = await PGliteDb.open(null);
+    return { db, url: null, drop: () => db.close() };
+  }
+  const schema = `t_${randomUUID().replaceAll('-', '')}`;
+  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const url = new URL(process.env.DATABASE_URL!);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  const db = PostgresDb.connect(url.toString(), 5);
+  return {
+    db,
+    url: url.toString(),
+    async drop() {
+      await db.close();
+      const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      await c.connect();
+      await c.query(`drop schema ${schema} cascade`);
+      await c.end();
+    },
+  };
+}
+
 export interface TestHub {
   hub: Hub;
+  db: Db;
   sims: RunningSimulators;
   store: CacheStore;
   prefix: string;
@@ -29,7 +66,8 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export async function startTestHub(options: { store?: StoreKind; sims?: SimulatorsOptions; env?: Record<string, string> } = {}): Promise<TestHub> {
+export async function startTestHub(options: { store?: StoreKind; db?: DbKind; sims?: SimulatorsOptions; env?: Record<string, string> } = {}): Promise<TestHub> {
+  const ledger = await freshDb(options.db ?? 'pglite');
   const sims = await startSimulators({ faults: false, world: { count: 2000 }, ...options.sims });
   const prefix = `owh:test:${randomUUID()}:`;
   const store: CacheStore = options.store === 'redis' ? new RedisStore(new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1 })) : new MemoryStore();
@@ -45,11 +83,14 @@ export async function startTestHub(options: { store?: StoreKind; sims?: Simulato
     DISABLED_PERSONS_URL: sims.urls['disabled-persons'],
     CACHE_KEY_PREFIX: prefix,
     CHANGE_POLL_INTERVAL_MS: '0',
+    OUTBOX_POLL_MS: '0',
+    STATUS_SYNC_MS: '0',
     ...options.env,
   };
-  const hub = await startHub(loadConfig(env), { cache: store, log: createLogger('debug', (l) => logs.push(l)) });
+  const hub = await startHub(loadConfig(env), { cache: store, db: ledger.db, log: createLogger('debug', (l) => logs.push(l)) });
   return {
     hub,
+    db: ledger.db,
     sims,
     store,
     prefix,
@@ -71,6 +112,7 @@ export async function startTestHub(options: { store?: StoreKind; sims?: Simulato
     async close() {
       await hub.stop();
       await sims.close();
+      await ledger.drop();
       if (store instanceof RedisStore) {
         for await (const keys of store.client.scanStream({ match: `${prefix}*`, count: 500 })) {
           if ((keys as string[]).length) await store.client.del(...(keys as string[]));

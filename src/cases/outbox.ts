@@ -1,0 +1,198 @@
+/**
+ * Forwarding through the transactional outbox. A case's outbox row is written in the transaction
+ * that accepts it; this worker claims due rows (FOR UPDATE SKIP LOCKED, so replicas share the
+ * work), marks them SENT with a lease, calls the department with Idempotency-Key = case number,
+ * and records the answer. A crash between the call and the record leaves a SENT row whose lease
+ * expires: it is sent again with the same key, and the department answers with the same case —
+ * never a second one. Failures back off exponentially with jitter; nothing is retried outside
+ * this table.
+ *
+ * The same worker syncs status back: cases at a department are asked about in batches.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CallContext, ForwardedCase } from '../../adapters/contract.js';
+import { DependencyUnavailableError } from '../../adapters/errors.js';
+import { chunks } from '../../adapters/http.js';
+import type { Db } from '../db/db.js';
+import type { Registry } from '../departments/registry.js';
+import { describeError, type Logger } from '../log.js';
+import type { CaseService } from './service.js';
+
+export interface OutboxOptions {
+  /** How often due rows are looked for, in milliseconds (0 = only when asked). */
+  pollMs: number;
+  /** How often statuses are asked of the departments, in milliseconds (0 = only when asked). */
+  statusSyncMs: number;
+  /** Rows claimed per round. */
+  batch: number;
+  /** How long a claimed row is ours before another worker may take it, in milliseconds. */
+  leaseMs: number;
+  /** Time budget of one department call, in milliseconds. */
+  timeoutMs: number;
+  /** First retry delay, in milliseconds; doubles per attempt (with ±20% jitter) up to maxBackoffMs. */
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+  /** Attempts after which a row is FAILED and left for an administrator. */
+  maxAttempts: number;
+}
+
+export const DEFAULT_OUTBOX: OutboxOptions = { pollMs: 500, statusSyncMs: 2000, batch: 20, leaseMs: 30_000, timeoutMs: 5000, baseBackoffMs: 1000, maxBackoffMs: 300_000, maxAttempts: 30 };
+
+const ACTOR = { operator: 'hub:outbox' };
+
+interface Claimed {
+  id: number;
+  case_no: string;
+  department: string;
+  attempts: number;
+}
+
+export class OutboxWorker {
+  private timers: NodeJS.Timeout[] = [];
+  private running = new Set<Promise<unknown>>();
+  private stopped = true;
+
+  constructor(
+    private readonly db: Db,
+    private readonly registry: Registry,
+    private readonly cases: CaseService,
+    private readonly options: OutboxOptions,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    const loop = (every: number, job: () => Promise<unknown>) => {
+      if (every <= 0) return;
+      const tick = () => {
+        const p = job().catch((err) => this.log.warn('outbox round failed', describeError(err)));
+        this.running.add(p);
+        void p.finally(() => {
+          this.running.delete(p);
+          if (!this.stopped) this.timers.push(setTimeout(tick, every));
+        });
+      };
+      this.timers.push(setTimeout(tick, every));
+    };
+    loop(this.options.pollMs, () => this.forwardDue());
+    loop(this.options.statusSyncMs, () => this.syncStatuses());
+  }
+
+  /** Stops claiming; waits for the rounds in hand (their leases keep anything unfinished safe). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+    await Promise.allSettled([...this.running]);
+  }
+
+  /** One round: claims due rows and forwards them. Returns how many were acknowledged. */
+  async forwardDue(): Promise<number> {
+    const claimed = await this.claim(null);
+    const results = await Promise.all(claimed.map((row) => this.forward(row, this.options.timeoutMs)));
+    return results.filter(Boolean).length;
+  }
+
+  /**
+   * Forwards one case now, within `budgetMs` (instant items at the window). False when it could not
+   * be done in time: the row stays in the outbox and the worker goes on trying.
+   */
+  async forwardNow(caseNo: string, budgetMs: number): Promise<boolean> {
+    const [row] = await this.claim(caseNo);
+    return row ? this.forward(row, budgetMs) : false;
+  }
+
+  private async claim(caseNo: string | null): Promise<Claimed[]> {
+    const { rows } = await this.db.query<Claimed>(
+      `with due as (
+         select id from outbox
+         where state in ('PENDING', 'SENT') and (locked_until is null or locked_until < now())
+           and ${caseNo ? 'case_no = $3' : 'next_attempt_at <= now()'}
+         order by id limit $1 for update skip locked)
+       update outbox o set state = 'SENT', attempts = o.attempts + 1, locked_until = now() + ($2::int * interval '1 millisecond'), updated_at = now()
+       from due where o.id = due.id
+       returning o.id, o.case_no, o.department, o.attempts`,
+      caseNo ? [1, this.options.leaseMs, caseNo] : [this.options.batch, this.options.leaseMs],
+    );
+    return rows;
+  }
+
+  private async forward(row: Claimed, budgetMs: number): Promise<boolean> {
+    const gateway = this.registry.get(row.department);
+    const desk = gateway?.adapter.cases;
+    try {
+      if (!desk) throw new Error(`no registered adapter of ${row.department} receives cases`);
+      const payload = await this.payload(row.case_no);
+      const answer = await desk.submit(payload, this.context(AbortSignal.timeout(budgetMs), row.case_no));
+      await this.db.transaction(async (tx) => {
+        const r = await tx.query(`update outbox set state = 'ACKNOWLEDGED', locked_until = null, last_error = null, updated_at = now() where id = $1 and state = 'SENT'`, [row.id]);
+        if (r.rowCount === 1) await this.cases.applyDepartmentAnswer(tx, row.case_no, answer, ACTOR);
+      });
+      return true;
+    } catch (err) {
+      const failed = row.attempts >= this.options.maxAttempts;
+      const backoff = Math.min(this.options.maxBackoffMs, this.options.baseBackoffMs * 2 ** Math.min(row.attempts - 1, 20)) * (0.8 + Math.random() * 0.4);
+      const reason = err instanceof Error && 'department' in err ? err.message : 'the department call failed';
+      this.log.warn('forwarding failed', { caseNo: row.case_no, department: row.department, attempts: row.attempts, final: failed, ...describeError(err) });
+      await this.db
+        .query(`update outbox set state = $2, last_error = $3, next_attempt_at = now() + ($4::int * interval '1 millisecond'), locked_until = null, updated_at = now() where id = $1`, [row.id, failed ? 'FAILED' : 'PENDING', reason, Math.round(backoff)])
+        .catch((e) => this.log.error('could not record a forwarding failure; the lease will expire and the case be sent again', describeError(e)));
+      return false;
+    }
+  }
+
+  private async payload(caseNo: string): Promise<ForwardedCase> {
+    const c = await this.cases.get(caseNo);
+    if (!c) throw new Error('the outbox names a case that does not exist');
+    const [materials] = await this.cases.materials([caseNo]);
+    return {
+      caseNo,
+      serviceItemCode: c.serviceItemCode,
+      applicantIdNumber: c.applicantIdNumber,
+      handlingMode: c.handlingMode,
+      materials: materials!.map((m) => ({ code: m.code, reference: m.reference, form: m.form, provenance: m.provenance })),
+      formData: c.formData,
+    };
+  }
+
+  /** Asks every department about its open cases and moves them along. Returns how many changed. */
+  async syncStatuses(): Promise<number> {
+    const { rows } = await this.db.query<{ case_no: string; department: string; department_ref: string; status: string }>(
+      `select case_no, department, department_ref, status from cases where status in ('FORWARDED', 'IN_REVIEW', 'SUSPENDED') and department_ref is not null order by updated_at limit 500`,
+    );
+    let changed = 0;
+    const byDepartment = new Map<string, typeof rows>();
+    for (const r of rows) byDepartment.set(r.department, [...(byDepartment.get(r.department) ?? []), r]);
+    for (const [department, list] of byDepartment) {
+      const desk = this.registry.get(department)?.adapter.cases;
+      if (!desk) continue;
+      for (const part of chunks(list, desk.statusBatchLimit)) {
+        try {
+          const answers = await desk.batchStatus(part.map((r) => r.department_ref), this.context(AbortSignal.timeout(this.options.timeoutMs), null));
+          for (const [i, answer] of answers.entries()) {
+            if (answer instanceof Error) continue;
+            const before = part[i]!.status;
+            const moved = await this.db.transaction(async (tx) => {
+              await this.cases.applyDepartmentAnswer(tx, part[i]!.case_no, answer, ACTOR);
+              return (await tx.query<{ status: string }>('select status from cases where case_no = $1', [part[i]!.case_no])).rows[0]?.status !== before;
+            });
+            if (moved) changed++;
+          }
+        } catch (err) {
+          this.log.warn('status sync failed', { department, ...describeError(err) });
+        }
+      }
+    }
+    return changed;
+  }
+
+  private context(signal: AbortSignal, caseNo: string | null): CallContext {
+    return {
+      signal,
+      requestId: randomUUID(),
+      operator: ACTOR.operator,
+      purpose: caseNo ? `case:${caseNo}` : 'case-status-sync',
+      residents: async (ids) => ids.map(() => new DependencyUnavailableError('hub', 'no resident lookups while forwarding')),
+    };
+  }
+}

@@ -1,0 +1,508 @@
+/**
+ * The case ledger: intake with the one-time checklist, the state machine, the promised-date clock,
+ * and the queries over cases. Every change is one transaction that writes the case, its event and
+ * (on acceptance) its outbox row together, so a case is never half-written and never lost.
+ */
+import { createHash } from 'node:crypto';
+import type { CaseAnswer } from '../../adapters/contract.js';
+import type { Db, Queryable } from '../db/db.js';
+import { checkIdNumber } from '../domain/idnumber.js';
+import type { Logger } from '../log.js';
+import { chinaDate, endOfChinaDay, type WorkingCalendar } from './calendar.js';
+import type { Channel, MaterialForm, MaterialSpec, ServiceItemSpec } from './catalogue.js';
+import type { Catalogue } from './catalogue-store.js';
+import { assertTransition, CaseError, PAUSED, type CaseStatus } from './state.js';
+
+export interface Actor {
+  operator: string;
+  window?: string | null;
+  station?: string | null;
+}
+
+export interface MaterialInput {
+  code: string;
+  reference: string;
+  form: MaterialForm;
+  sha256?: string | null;
+}
+
+export interface SubmitInput {
+  idempotencyKey: string;
+  serviceItemCode: string;
+  applicantIdNumber: string;
+  channel: Channel;
+  materials: MaterialInput[];
+  deferredMaterialCodes?: string[] | null;
+  formData?: Record<string, unknown> | null;
+}
+
+export interface CaseProblem {
+  code: string;
+  message: string;
+  materialCode?: string | null;
+}
+
+/** What a department vouches for, by material code; `failed` lists departments that could not be asked. */
+export interface EvidenceResult {
+  found: Map<string, { department: string; reference: string; validUntil: string | null }>;
+  failed: Set<string>;
+}
+export type EvidenceLookup = (idNumber: string, materials: readonly MaterialSpec[]) => Promise<EvidenceResult>;
+
+export interface CaseRow {
+  caseNo: string;
+  serviceItemCode: string;
+  department: string;
+  applicantIdNumber: string;
+  channel: Channel;
+  handlingMode: 'IMMEDIATE' | 'PROMISED';
+  status: CaseStatus;
+  outcome: 'APPROVED' | 'REJECTED' | null;
+  receivedAt: Date;
+  acceptedAt: Date | null;
+  promisedBy: Date | null;
+  pausedAt: Date | null;
+  completedAt: Date | null;
+  deliveredAt: Date | null;
+  window: string | null;
+  station: string | null;
+  deferredMaterialCodes: string[];
+  supplementDeadline: Date | null;
+  formData: Record<string, unknown> | null;
+  departmentRef: string | null;
+  visits: number;
+  rating: string | null;
+}
+
+export interface CaseFilter {
+  status?: CaseStatus[] | null;
+  serviceItemCode?: string | null;
+  department?: string | null;
+  channel?: Channel | null;
+  window?: string | null;
+  station?: string | null;
+  applicantIdNumber?: string | null;
+  receivedFrom?: Date | null;
+  receivedTo?: Date | null;
+  overdue?: boolean | null;
+}
+
+export const CASE_COLUMNS = `case_no, service_item_code, department, applicant_id_number, channel, handling_mode, status, outcome, received_at, accepted_at,
+  promised_by, paused_at, completed_at, delivered_at, window_code, station_code, deferred_material_codes, supplement_deadline, form_data, department_ref, visits, rating`;
+
+export function toCaseRow(r: Record<string, any>): CaseRow {
+  return {
+    caseNo: r.case_no,
+    serviceItemCode: r.service_item_code,
+    department: r.department,
+    applicantIdNumber: r.applicant_id_number,
+    channel: r.channel,
+    handlingMode: r.handling_mode,
+    status: r.status,
+    outcome: r.outcome,
+    receivedAt: r.received_at,
+    acceptedAt: r.accepted_at,
+    promisedBy: r.promised_by,
+    pausedAt: r.paused_at,
+    completedAt: r.completed_at,
+    deliveredAt: r.delivered_at,
+    window: r.window_code,
+    station: r.station_code,
+    deferredMaterialCodes: r.deferred_material_codes ?? [],
+    supplementDeadline: r.supplement_deadline,
+    formData: typeof r.form_data === 'string' ? JSON.parse(r.form_data) : r.form_data,
+    departmentRef: r.department_ref,
+    visits: r.visits,
+    rating: r.rating,
+  };
+}
+
+const FINISHED: readonly CaseStatus[] = ['COMPLETED', 'RESULT_READY', 'DELIVERED', 'NOT_ACCEPTED', 'RETURNED', 'WITHDRAWN'];
+
+/** The form a material must be presented in accepts these forms. */
+const ACCEPTED_FORMS: Record<MaterialForm, readonly MaterialForm[]> = {
+  ORIGINAL: ['ORIGINAL', 'ELECTRONIC'],
+  COPY: ['COPY', 'ORIGINAL', 'ELECTRONIC'],
+  ELECTRONIC: ['ELECTRONIC', 'ORIGINAL'],
+};
+
+const provenanceOf = (form: MaterialForm): string => (form === 'ELECTRONIC' ? 'APPLICANT_UPLOADED' : 'WINDOW_VERIFIED');
+
+export class CaseService {
+  constructor(
+    readonly db: Db,
+    readonly catalogue: Catalogue,
+    readonly calendar: WorkingCalendar,
+    private readonly log: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** 一次性告知: the item's materials minus what the departments vouch for. */
+  async checklist(item: ServiceItemSpec, idNumber: string, evidence: EvidenceLookup) {
+    const result = await evidence(idNumber, item.materials);
+    const obtained = item.materials.flatMap((m) => {
+      const e = result.found.get(m.code);
+      return e ? [{ material: m, ...e }] : [];
+    });
+    const toBring = item.materials.filter((m) => !result.found.has(m.code));
+    return { toBring, obtained, failedDepartments: [...result.failed] };
+  }
+
+  /**
+   * Receives (and, at a window, accepts) a case. Everything wrong is reported at once in
+   * `problems` and nothing is stored; the same idempotency key with the same content returns the
+   * same case; with different content it is a conflict.
+   */
+  async submit(input: SubmitInput, actor: Actor, evidence: EvidenceLookup): Promise<{ caseNo: string | null; problems: CaseProblem[] }> {
+    const key = input.idempotencyKey.trim();
+    if (key.length < 8 || key.length > 128) throw new CaseError('BAD_USER_INPUT', 'idempotencyKey must be 8 to 128 characters (a UUID is a good choice)', { argument: 'idempotencyKey' });
+    const hash = requestHash(input);
+    const existing = await this.db.query<{ case_no: string; request_hash: string }>('select case_no, request_hash from cases where idempotency_key = $1', [key]);
+    if (existing.rows[0]) return this.replay(existing.rows[0], hash);
+
+    const problems: CaseProblem[] = [];
+    const item = this.catalogue.get(input.serviceItemCode);
+    if (!item) problems.push({ code: 'UNKNOWN_SERVICE_ITEM', message: 'there is no service item with this code' });
+    const id = checkIdNumber(input.applicantIdNumber, this.now());
+    if (!id.ok) problems.push({ code: 'INVALID_ID_NUMBER', message: `applicantIdNumber: ${id.message}` });
+    if (!item || !id.ok) return { caseNo: null, problems };
+
+    if (!item.channels.includes(input.channel)) {
+      problems.push({ code: 'CHANNEL_NOT_ALLOWED', message: `this item is not accepted through ${input.channel}; it is accepted through ${item.channels.join(', ')}` });
+    }
+    const byCode = new Map(item.materials.map((m) => [m.code, m]));
+    for (const m of input.materials) {
+      const spec = byCode.get(m.code);
+      if (!spec) problems.push({ code: 'UNKNOWN_MATERIAL', message: 'this item does not ask for this material', materialCode: m.code });
+      else if (!ACCEPTED_FORMS[spec.form].includes(m.form)) problems.push({ code: 'MATERIAL_FORM_NOT_ACCEPTED', message: `must be presented as ${spec.form}, got ${m.form}`, materialCode: m.code });
+      if (!m.reference?.trim()) problems.push({ code: 'MATERIAL_REFERENCE_MISSING', message: 'every material needs a reference (scan, file or register number)', materialCode: m.code });
+    }
+    const deferred = [...new Set(input.deferredMaterialCodes ?? [])];
+    for (const code of deferred) {
+      const spec = byCode.get(code);
+      if (!spec) problems.push({ code: 'UNKNOWN_MATERIAL', message: 'cannot defer a material this item does not ask for', materialCode: code });
+      else if (!spec.deferrable) problems.push({ code: 'DEFERRAL_NOT_ALLOWED', message: `${spec.name} cannot be deferred (容缺): it is needed to accept the case`, materialCode: code });
+    }
+    const { found: shared, failed } = await evidence(id.idNumber, item.materials);
+    const given = new Set(input.materials.map((m) => m.code));
+    for (const m of item.materials) {
+      if (!m.required || given.has(m.code) || shared.has(m.code) || deferred.includes(m.code)) continue;
+      const why = m.sharedBy && failed.has(m.sharedBy) ? ` (${m.sharedBy} could not be asked just now, so the resident has to bring it)` : '';
+      problems.push({ code: 'MATERIAL_MISSING', message: `${m.name} (${m.form}) is required${why}`, materialCode: m.code });
+    }
+    if (problems.length) return { caseNo: null, problems };
+
+    const now = this.now();
+    try {
+      const caseNo = await this.db.transaction(async (tx) => {
+        const seq = (await tx.query<{ n: number }>(`select nextval('case_no_seq')::int as n`)).rows[0]!.n;
+        const caseNo = `OW${chinaDate(now).replaceAll('-', '')}${String(seq).padStart(6, '0')}`;
+        await tx.query(
+          `insert into cases (case_no, idempotency_key, request_hash, service_item_code, department, applicant_id_number, channel, handling_mode, status, received_at,
+             window_code, station_code, deferred_material_codes, form_data)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, 'RECEIVED', $9, $10, $11, $12, $13::jsonb)`,
+          [caseNo, key, hash, item.code, item.department, id.idNumber, input.channel, item.handlingMode, now, actor.window ?? null, actor.station ?? null, deferred, input.formData ? JSON.stringify(input.formData) : null],
+        );
+        await event(tx, caseNo, 'RECEIVED', null, 'RECEIVED', actor, input.channel === 'STATION' ? 'received at the community station' : null, now);
+        for (const m of input.materials) {
+          await tx.query('insert into case_materials (case_no, code, reference, form, provenance, sha256) values ($1, $2, $3, $4, $5, $6) on conflict do nothing', [caseNo, m.code, m.reference, m.form, provenanceOf(m.form), m.sha256 ?? null]);
+        }
+        for (const m of item.materials) {
+          const e = shared.get(m.code);
+          if (e && !given.has(m.code)) await tx.query(`insert into case_materials (case_no, code, reference, form, provenance) values ($1, $2, $3, 'ELECTRONIC', 'SHARED_DATA') on conflict do nothing`, [caseNo, m.code, `${e.department}:${e.reference}`]);
+        }
+        // A window accepts on the spot; a station's case waits for the centre (acceptStationCase).
+        if (input.channel !== 'STATION') await this.accept(tx, caseNo, item, deferred, actor, now);
+        return caseNo;
+      });
+      return { caseNo, problems: [] };
+    } catch (err) {
+      // Two submissions with one key at once: the loser finds the winner's case.
+      if ((err as { code?: string }).code === '23505') {
+        const again = await this.db.query<{ case_no: string; request_hash: string }>('select case_no, request_hash from cases where idempotency_key = $1', [key]);
+        if (again.rows[0]) return this.replay(again.rows[0], hash);
+      }
+      throw err;
+    }
+  }
+
+  private replay(row: { case_no: string; request_hash: string }, hash: string): { caseNo: string; problems: CaseProblem[] } {
+    if (row.request_hash !== hash) {
+      throw new CaseError('IDEMPOTENCY_CONFLICT', 'this idempotencyKey was already used for a different submission; nothing was changed', { caseNo: row.case_no });
+    }
+    return { caseNo: row.case_no, problems: [] };
+  }
+
+  /** Acceptance: starts the promised-date clock and queues the case for its department, in the caller's transaction. */
+  private async accept(tx: Queryable, caseNo: string, item: ServiceItemSpec, deferred: string[], actor: Actor, now: Date): Promise<void> {
+    const to: CaseStatus = deferred.length ? 'ACCEPTED_WITH_DEFICIENCY' : 'ACCEPTED';
+    assertTransition(caseNo, 'RECEIVED', to);
+    const promisedBy = this.calendar.promisedBy(now, item.promisedWorkingDays);
+    // 容缺: the supplement deadline is within the promised limit (and at least the end of today).
+    const supplementDeadline = deferred.length ? this.calendar.promisedBy(now, Math.min(5, item.promisedWorkingDays)) : null;
+    await tx.query(`update cases set status = $2, accepted_at = $3, promised_by = $4, supplement_deadline = $5, updated_at = now() where case_no = $1 and status = 'RECEIVED'`, [caseNo, to, now, promisedBy, supplementDeadline]);
+    await event(tx, caseNo, 'ACCEPTED', 'RECEIVED', to, actor, deferred.length ? `容缺受理: ${deferred.join(', ')} to be supplemented` : null, now);
+    await tx.query(`insert into outbox (case_no, department, state) values ($1, $2, 'PENDING') on conflict (case_no) do nothing`, [caseNo, item.department]);
+  }
+
+  async get(caseNo: string): Promise<CaseRow | null> {
+    const { rows } = await this.db.query(`select ${CASE_COLUMNS} from cases where case_no = $1`, [caseNo]);
+    return rows[0] ? toCaseRow(rows[0]) : null;
+  }
+
+  /** Loads a case for change inside a transaction, locked; NOT_FOUND when there is none. */
+  private async lock(tx: Queryable, caseNo: string): Promise<CaseRow> {
+    const { rows } = await tx.query(`select ${CASE_COLUMNS} from cases where case_no = $1 for update`, [caseNo]);
+    if (!rows[0]) throw new CaseError('NOT_FOUND', 'there is no case with this number', { caseNo });
+    return toCaseRow(rows[0]);
+  }
+
+  /**
+   * Moves a locked case to `to` with an event; keeps the promised-date clock: it stops when the
+   * case enters a paused status and resumes, extended by the working days it stood, when it leaves.
+   */
+  private async move(tx: Queryable, c: CaseRow, to: CaseStatus, actor: Actor, note: string | null, set: Record<string, unknown> = {}, type = 'STATUS_CHANGED'): Promise<void> {
+    assertTransition(c.caseNo, c.status, to);
+    const now = this.now();
+    const updates: Record<string, unknown> = { ...set };
+    if (PAUSED.has(to) && !PAUSED.has(c.status)) updates.paused_at = now;
+    if (PAUSED.has(c.status) && !PAUSED.has(to)) {
+      updates.paused_at = null;
+      if (c.promisedBy && c.pausedAt) {
+        const stood = this.calendar.workingDaysBetween(chinaDate(c.pausedAt), chinaDate(now));
+        updates.promised_by = endOfChinaDay(this.calendar.addWorkingDays(chinaDate(c.promisedBy), stood));
+      }
+    }
+    const cols = Object.keys(updates);
+    const r = await tx.query(
+      `update cases set status = $2, updated_at = now()${cols.map((k, i) => `, ${k} = $${i + 3}`).join('')} where case_no = $1`,
+      [c.caseNo, to, ...cols.map((k) => updates[k])],
+    );
+    if (r.rowCount !== 1) throw new CaseError('CONFLICT', 'the case changed meanwhile; try again', { caseNo: c.caseNo });
+    await event(tx, c.caseNo, type, c.status, to, actor, note, now);
+    c.status = to;
+  }
+
+  async supplement(caseNo: string, materials: MaterialInput[], actor: Actor): Promise<void> {
+    if (materials.length === 0) throw new CaseError('BAD_USER_INPUT', 'no materials given', { argument: 'materials' });
+    await this.db.transaction(async (tx) => {
+      const c = await this.lock(tx, caseNo);
+      const item = this.catalogue.get(c.serviceItemCode);
+      const specs = new Map((item?.materials ?? []).map((m) => [m.code, m]));
+      const bad = materials.filter((m) => !specs.has(m.code) || !m.reference?.trim() || !ACCEPTED_FORMS[specs.get(m.code)!.form].includes(m.form));
+      if (bad.length) throw new CaseError('BAD_USER_INPUT', `not materials of this item, without a reference, or in a form it does not accept: ${bad.map((m) => m.code).join(', ')}`, { materialCodes: bad.map((m) => m.code) });
+      if (!['ACCEPTED_WITH_DEFICIENCY', 'CORRECTION_REQUESTED', 'RECEIVED', 'FORWARDED', 'IN_REVIEW', 'SUSPENDED'].includes(c.status)) {
+        throw new CaseError('ILLEGAL_TRANSITION', `case ${caseNo} is ${c.status}; materials can no longer be supplemented`, { caseNo, from: c.status });
+      }
+      for (const m of materials) {
+        await tx.query('insert into case_materials (case_no, code, reference, form, provenance, sha256) values ($1, $2, $3, $4, $5, $6) on conflict do nothing', [caseNo, m.code, m.reference, m.form, provenanceOf(m.form), m.sha256 ?? null]);
+      }
+      const remaining = c.deferredMaterialCodes.filter((code) => !materials.some((m) => m.code === code));
+      const note = `supplemented ${materials.map((m) => m.code).join(', ')}`;
+      await tx.query('update cases set deferred_material_codes = $2, visits = visits + 1 where case_no = $1', [caseNo, remaining]);
+      if (c.status === 'ACCEPTED_WITH_DEFICIENCY' && remaining.length === 0) await this.move(tx, c, 'ACCEPTED', actor, note, { supplement_deadline: null }, 'MATERIALS_SUPPLEMENTED');
+      else if (c.status === 'CORRECTION_REQUESTED') await this.move(tx, c, 'RECEIVED', actor, note, {}, 'MATERIALS_SUPPLEMENTED');
+      else await event(tx, caseNo, 'MATERIALS_SUPPLEMENTED', c.status, c.status, actor, note, this.now());
+    });
+  }
+
+  async withdraw(caseNo: string, reason: string, actor: Actor): Promise<void> {
+    if (!reason.trim()) throw new CaseError('BAD_USER_INPUT', 'a reason is required to withdraw a case', { argument: 'reason' });
+    await this.db.transaction(async (tx) => {
+      const c = await this.lock(tx, caseNo);
+      await this.move(tx, c, 'WITHDRAWN', actor, reason.slice(0, 500));
+      // Not yet at the department: it never will be. Already there: the department is told by its own channel (not built yet).
+      await tx.query(`update outbox set state = 'FAILED', last_error = 'withdrawn before forwarding', locked_until = null, updated_at = now() where case_no = $1 and state = 'PENDING'`, [caseNo]);
+    });
+  }
+
+  async deliver(caseNo: string, actor: Actor): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const c = await this.lock(tx, caseNo);
+      await this.move(tx, c, 'DELIVERED', actor, null, { delivered_at: this.now() }, 'DELIVERED');
+    });
+  }
+
+  async acceptStationCase(caseNo: string, actor: Actor): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const c = await this.lock(tx, caseNo);
+      if (c.channel !== 'STATION') throw new CaseError('ILLEGAL_TRANSITION', `case ${caseNo} was not received at a community station`, { caseNo, from: c.status });
+      if (c.status !== 'RECEIVED') assertTransition(caseNo, c.status, 'ACCEPTED');
+      const item = this.catalogue.get(c.serviceItemCode);
+      if (!item) throw new CaseError('NOT_FOUND', 'the case’s service item is no longer in the catalogue', { caseNo });
+      await this.accept(tx, caseNo, item, c.deferredMaterialCodes, actor, this.now());
+    });
+  }
+
+  async evaluate(caseNo: string, rating: string, comment: string | null, actor: Actor): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const c = await this.lock(tx, caseNo);
+      if (c.rating) throw new CaseError('ALREADY_EVALUATED', 'this case has already been evaluated (好差评 is once per case)', { caseNo });
+      if (c.status === 'RECEIVED' || c.status === 'CORRECTION_REQUESTED') throw new CaseError('ILLEGAL_TRANSITION', `case ${caseNo} is ${c.status}: it can be evaluated once it is accepted or closed`, { caseNo, from: c.status });
+      await tx.query('update cases set rating = $2, rating_comment = $3 where case_no = $1', [caseNo, rating, comment?.slice(0, 500) ?? null]);
+      await event(tx, caseNo, 'EVALUATED', c.status, c.status, actor, rating, this.now());
+    });
+  }
+
+  /**
+   * What the department said about a forwarded case (on submission, or from a status sync),
+   * turned into the hub's transitions. A withdrawn or closed case records the answer, nothing more.
+   */
+  async applyDepartmentAnswer(tx: Queryable, caseNo: string, answer: CaseAnswer, actor: Actor): Promise<void> {
+    const c = await this.lock(tx, caseNo);
+    if (!c.departmentRef) await tx.query('update cases set department_ref = $2 where case_no = $1', [caseNo, answer.departmentRef]);
+    const note = answer.note ?? null;
+    if (c.status === 'ACCEPTED' || c.status === 'ACCEPTED_WITH_DEFICIENCY') {
+      if (answer.status === 'COMPLETED' && c.handlingMode === 'IMMEDIATE' && c.status === 'ACCEPTED') {
+        await this.move(tx, c, 'COMPLETED', actor, note, { outcome: answer.outcome ?? 'APPROVED', completed_at: this.now(), department_ref: answer.departmentRef }, 'COMPLETED');
+        return;
+      }
+      await this.move(tx, c, 'FORWARDED', actor, `department reference ${answer.departmentRef}`, { department_ref: answer.departmentRef }, 'FORWARDED');
+    }
+    if (FINISHED.includes(c.status)) return;
+    if (answer.status === 'IN_REVIEW' && c.status === 'FORWARDED') await this.move(tx, c, 'IN_REVIEW', actor, note);
+    else if (answer.status === 'SUSPENDED' && c.status === 'IN_REVIEW') await this.move(tx, c, 'SUSPENDED', actor, note);
+    else if (answer.status === 'IN_REVIEW' && c.status === 'SUSPENDED') await this.move(tx, c, 'IN_REVIEW', actor, note);
+    else if (answer.status === 'COMPLETED') {
+      if (c.status === 'SUSPENDED') await this.move(tx, c, 'IN_REVIEW', actor, null);
+      await this.move(tx, c, 'COMPLETED', actor, note, { outcome: answer.outcome ?? 'APPROVED', completed_at: this.now() }, 'COMPLETED');
+      // The result travels to the comprehensive result window (综合出件窗口).
+      await this.move(tx, c, 'RESULT_READY', actor, 'the result is at the result window', {}, 'RESULT_READY');
+    }
+  }
+
+  async events(caseNos: readonly string[]) {
+    const { rows } = await this.db.query<{ case_no: string; at: Date; type: string; from_status: string | null; to_status: string | null; actor: string; place: string | null; note: string | null }>('select case_no, at, type, from_status, to_status, actor, place, note from case_events where case_no = any($1) order by id', [caseNos]);
+    return group(caseNos, rows);
+  }
+
+  async materials(caseNos: readonly string[]) {
+    const { rows } = await this.db.query<{ case_no: string; code: string; reference: string; form: string; provenance: string }>('select case_no, code, reference, form, provenance from case_materials where case_no = any($1) order by added_at, code', [caseNos]);
+    return group(caseNos, rows);
+  }
+
+  async forwarding(caseNos: readonly string[]) {
+    const { rows } = await this.db.query<{ case_no: string; state: string; attempts: number; last_error: string | null; next_attempt_at: Date }>('select case_no, state, attempts, last_error, next_attempt_at from outbox where case_no = any($1)', [caseNos]);
+    return group(caseNos, rows).map((r) => r[0] ?? null);
+  }
+
+  /** Every case of each applicant, newest first. */
+  async byApplicant(idNumbers: readonly string[]): Promise<CaseRow[][]> {
+    const { rows } = await this.db.query<Record<string, any>>(`select ${CASE_COLUMNS} from cases where applicant_id_number = any($1) order by received_at desc, case_no desc`, [idNumbers]);
+    const all = rows.map(toCaseRow);
+    return idNumbers.map((id) => all.filter((c) => c.applicantIdNumber === id));
+  }
+
+  /** Cases, newest first, with cursor pagination. */
+  async list(filter: CaseFilter, first: number, after: string | null): Promise<{ rows: CaseRow[]; totalCount: number; hasNextPage: boolean }> {
+    if (!Number.isInteger(first) || first < 1 || first > 200) throw new CaseError('BAD_USER_INPUT', 'first must be between 1 and 200', { argument: 'first' });
+    const { where, params } = filterSql(filter, this.now());
+    const total = await this.db.query<{ n: number }>(`select count(*)::int as n from cases c where ${where}`, params);
+    let pageWhere = where;
+    const pageParams = [...params];
+    if (after) {
+      const cursor = decodeCursor(after);
+      pageParams.push(cursor.receivedAt, cursor.caseNo);
+      pageWhere += ` and (c.received_at, c.case_no) < ($${pageParams.length - 1}::timestamptz, $${pageParams.length})`;
+    }
+    pageParams.push(first + 1);
+    const { rows } = await this.db.query(`select ${CASE_COLUMNS} from cases c where ${pageWhere} order by c.received_at desc, c.case_no desc limit $${pageParams.length}`, pageParams);
+    return { rows: rows.slice(0, first).map(toCaseRow), totalCount: total.rows[0]!.n, hasNextPage: rows.length > first };
+  }
+
+  /** Counts and rates per group, computed in SQL (working days from the calendar table). */
+  async stats(filter: CaseFilter, groupBy: readonly string[]) {
+    const dims: Record<string, string> = {
+      SERVICE_ITEM: 'c.service_item_code',
+      DEPARTMENT: 'c.department',
+      CHANNEL: 'c.channel',
+      WINDOW: 'c.window_code',
+      STATION: 'c.station_code',
+      STATUS: 'c.status',
+      DAY: `to_char(c.received_at at time zone 'UTC' + interval '8 hours', 'YYYY-MM-DD')`,
+      MONTH: `to_char(c.received_at at time zone 'UTC' + interval '8 hours', 'YYYY-MM')`,
+    };
+    const unknown = groupBy.filter((g) => !dims[g]);
+    if (unknown.length) throw new CaseError('BAD_USER_INPUT', `unknown dimension(s): ${unknown.join(', ')}`, { argument: 'groupBy' });
+    const { where, params } = filterSql(filter, this.now());
+    const keys = groupBy.map((g, i) => `${dims[g]} as k${i}`);
+    const local = (col: string) => `(${col} at time zone 'UTC' + interval '8 hours')::date`;
+    const sql = `
+      select ${[...keys, 'count(*)::int as n'].join(', ')},
+        count(*) filter (where c.completed_at is not null)::int as completed,
+        count(*) filter (where c.completed_at is not null and c.visits <= 1)::int as one_visit,
+        count(*) filter (where c.completed_at is not null and c.promised_by is not null and c.completed_at <= c.promised_by)::int as on_time,
+        avg((select count(*) from generate_series(${local('c.accepted_at')} + 1, ${local('c.completed_at')}, interval '1 day') d where is_working_day(d::date)))
+          filter (where c.completed_at is not null and c.accepted_at is not null)::float8 as avg_days
+      from cases c where ${where}
+      ${groupBy.length ? `group by ${groupBy.map((_, i) => `k${i}`).join(', ')} order by ${groupBy.map((_, i) => `k${i}`).join(', ')}` : ''}`;
+    const { rows } = await this.db.query<Record<string, any>>(sql, params);
+    return rows.map((r) => ({
+      key: Object.fromEntries(groupBy.map((g, i) => [g, r[`k${i}`] ?? null])),
+      count: r.n,
+      completedCount: r.completed,
+      oneVisitRate: r.completed ? r.one_visit / r.completed : null,
+      onTimeRate: r.completed ? r.on_time / r.completed : null,
+      averageWorkingDays: r.avg_days === null || r.avg_days === undefined ? null : Number(r.avg_days),
+    }));
+  }
+}
+
+async function event(tx: Queryable, caseNo: string, type: string, from: CaseStatus | null, to: CaseStatus | null, actor: Actor, note: string | null, at: Date): Promise<void> {
+  const place = actor.station ? `station:${actor.station}` : actor.window ? `window:${actor.window}` : null;
+  await tx.query('insert into case_events (case_no, at, type, from_status, to_status, actor, place, note) values ($1, $2, $3, $4, $5, $6, $7, $8)', [caseNo, at, type, from, to, actor.operator, place, note]);
+}
+
+function group<T extends { case_no: string }>(keys: readonly string[], rows: T[]): T[][] {
+  const by = new Map<string, T[]>(keys.map((k) => [k, []]));
+  for (const r of rows) by.get(r.case_no)?.push(r);
+  return keys.map((k) => by.get(k)!);
+}
+
+/** A stable hash of what was submitted, to tell a retry from a different request under one key. */
+export function requestHash(input: SubmitInput): string {
+  const canonical = {
+    serviceItemCode: input.serviceItemCode,
+    applicantIdNumber: input.applicantIdNumber.trim().toUpperCase(),
+    channel: input.channel,
+    materials: [...input.materials].map((m) => [m.code, m.reference, m.form, m.sha256 ?? null]).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    deferred: [...new Set(input.deferredMaterialCodes ?? [])].sort(),
+    formData: input.formData ?? null,
+  };
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex');
+}
+
+export function encodeCursor(c: CaseRow): string {
+  return Buffer.from(JSON.stringify([c.receivedAt.toISOString(), c.caseNo])).toString('base64url');
+}
+
+function decodeCursor(s: string): { receivedAt: string; caseNo: string } {
+  try {
+    const [receivedAt, caseNo] = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as [string, string];
+    if (typeof receivedAt !== 'string' || typeof caseNo !== 'string' || Number.isNaN(Date.parse(receivedAt))) throw new Error();
+    return { receivedAt, caseNo };
+  } catch {
+    throw new CaseError('BAD_USER_INPUT', 'after is not a cursor this API gave out', { argument: 'after' });
+  }
+}
+
+function filterSql(f: CaseFilter, now: Date): { where: string; params: unknown[] } {
+  const clauses: string[] = ['true'];
+  const params: unknown[] = [];
+  const add = (sql: string, v: unknown) => (params.push(v), clauses.push(sql.replace('?', `$${params.length}`)));
+  if (f.status?.length) add('c.status = any(?)', f.status);
+  if (f.serviceItemCode) add('c.service_item_code = ?', f.serviceItemCode);
+  if (f.department) add('c.department = ?', f.department);
+  if (f.channel) add('c.channel = ?', f.channel);
+  if (f.window) add('c.window_code = ?', f.window);
+  if (f.station) add('c.station_code = ?', f.station);
+  if (f.applicantIdNumber) add('c.applicant_id_number = ?', f.applicantIdNumber.trim().toUpperCase());
+  if (f.receivedFrom) add('c.received_at >= ?', f.receivedFrom);
+  if (f.receivedTo) add('c.received_at < ?', f.receivedTo);
+  if (f.overdue !== undefined && f.overdue !== null) {
+    params.push(now, FINISHED);
+    const overdue = `(coalesce(c.promised_by < $${params.length - 1}, false) and c.status <> all($${params.length}) and c.paused_at is null)`;
+    clauses.push(f.overdue ? overdue : `not ${overdue}`);
+  }
+  return { where: clauses.join(' and '), params };
+}
