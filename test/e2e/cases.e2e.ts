@@ -1,0 +1,278 @@
+/**
+ * One-window intake end to end, over real HTTP, on PGlite and (with DATABASE_URL) PostgreSQL:
+ * checklist, submission, the state machine, forwarding through the outbox to the simulated
+ * departments, status coming back, pickup, evaluation, queries and statistics.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WorkingCalendar } from '../../src/cases/calendar.js';
+import { DBS, startTestHub, type TestHub } from '../helpers/hub.js';
+
+const CASE_FIELDS = `caseNo status outcome channel receivedAt acceptedAt promisedBy completedAt deliveredAt window station departmentRef rating
+  serviceItem { code handlingMode } applicant { idNumber name }
+  materials { code reference form provenance } missingMaterials { code }
+  forwarding { state attempts lastError } events { type fromStatus toStatus actor place note }`;
+const SUBMIT = `mutation($input: SubmitCaseInput!) { submitCase(input: $input) { case { ${CASE_FIELDS} } problems { code message materialCode } notices } }`;
+
+describe.each(DBS)('one-window intake (%s)', (dbKind) => {
+  let t: TestHub;
+  const item = (name: string) => t.hub.cases.catalogue.list({ search: name }).find((i) => i.name === name)!;
+  const person = (f: (p: TestHub['sims']['world']['people'][number]) => boolean, skip = 0) => t.sims.world.people.filter(f)[skip]!;
+  const deptCases = async (code: string) => ((await (await fetch(`${t.sims.urls[code as 'health']}/_sim/cases`, { method: 'POST' })).json()) as any).cases as Record<string, { creations: number; submissions: number }>;
+  const count = async (table: string) => (await t.db.query<{ n: number }>(`select count(*)::int as n from ${table}`)).rows[0]!.n;
+
+  beforeAll(async () => {
+    t = await startTestHub({ db: dbKind, env: { INSTANT_BUDGET_MS: '1000', OUTBOX_BASE_BACKOFF_MS: '1' } });
+    for (const s of Object.values(t.sims.sims)) s.configure({}, { caseReviewAfterMs: 0, caseDecideAfterMs: 0 });
+    t.sims.sims['civil-affairs'].configure({}, { caseReviewAfterMs: 0, caseDecideAfterMs: 3_600_000 }); // decided when a test says so
+  });
+  afterAll(() => t?.close());
+
+  it('serves the sample catalogue: 153 items, 95 instant, 27 open to stations, counted per department', async () => {
+    const { body } = await t.gql(`{ all: serviceItems { code } instant: serviceItems(handlingMode: IMMEDIATE) { code } station: serviceItems(channel: STATION) { code }
+      search: serviceItems(search: "定点医疗机构") { name department { code } } departments { code serviceItemCount } }`);
+    expect(body.data.all).toHaveLength(153);
+    expect(body.data.instant).toHaveLength(95);
+    expect(body.data.station).toHaveLength(27);
+    expect(body.data.search.map((i: any) => i.name)).toContain('变更定点医疗机构');
+    const counts = Object.fromEntries(body.data.departments.map((d: any) => [d.code, d.serviceItemCount]));
+    expect(Object.values(counts).reduce((a: any, b: any) => a + b, 0)).toBe(153);
+  });
+
+  it('the checklist lists only what no department can vouch for', async () => {
+    const p = person((x) => !!x.disability && x.civil.benefits.some((b) => b.kind === 'LOW_INCOME_ALLOWANCE' && b.status === 'ACTIVE')) ?? person((x) => !!x.disability);
+    const it_ = item('困难残疾人生活补贴申请');
+    const { body } = await t.gql(`query($c: ID!, $id: ID!) { materialChecklist(serviceItemCode: $c, idNumber: $id) {
+      resident { name } toBring { code } obtainedBySharing { material { code } department { code } reference validUntil } unavailableDepartments } }`, { c: it_.code, id: p.idNumber });
+    const list = body.data.materialChecklist;
+    expect(list.resident.name).toBe(p.name);
+    const shared = Object.fromEntries(list.obtainedBySharing.map((s: any) => [s.material.code, s]));
+    expect(shared.ID_CARD.department.code).toBe('population');
+    expect(shared.DISABILITY_CERT).toMatchObject({ department: { code: 'disabled-persons' }, reference: p.disability!.certificateNo, validUntil: p.disability!.validUntil });
+    expect(list.toBring.map((m: any) => m.code)).toContain('BANK_ACCOUNT');
+    expect(list.toBring.map((m: any) => m.code)).not.toContain('DISABILITY_CERT');
+    const hasLowIncome = p.civil.benefits.some((b) => b.kind === 'LOW_INCOME_ALLOWANCE' && b.status === 'ACTIVE');
+    expect(!!shared.LOW_INCOME_CERT).toBe(hasLowIncome);
+  });
+
+  it('a department that cannot be asked: its material goes back on the list, and says why', async () => {
+    const p = person((x) => !!x.disability, 1);
+    t.sims.sims['disabled-persons'].configure({ down: true });
+    try {
+      const { body } = await t.gql(`query($c: ID!, $id: ID!) { materialChecklist(serviceItemCode: $c, idNumber: $id) { toBring { code } unavailableDepartments } }`, { c: item('重度残疾人护理补贴申请').code, id: p.idNumber });
+      expect(body.data.materialChecklist.toBring.map((m: any) => m.code)).toContain('DISABILITY_CERT');
+      expect(body.data.materialChecklist.unavailableDepartments).toEqual(['disabled-persons']);
+    } finally {
+      t.sims.sims['disabled-persons'].configure({ down: false });
+    }
+  });
+
+  it('reports every problem at once and stores nothing', async () => {
+    const before = await count('cases');
+    const p = t.sims.world.people[5]!;
+    const { body } = await t.gql(SUBMIT, {
+      input: {
+        idempotencyKey: randomUUID(),
+        serviceItemCode: item('最低生活保障申请').code,
+        applicantIdNumber: p.idNumber,
+        channel: 'SELF_SERVICE',
+        materials: [{ code: 'NOT_A_MATERIAL', reference: 'x', form: 'COPY' }],
+        deferredMaterialCodes: ['APPLICATION_FORM', 'HOUSEHOLD_REGISTER'],
+      },
+    });
+    const codes = body.data.submitCase.problems.map((x: any) => `${x.code}:${x.materialCode ?? ''}`).sort();
+    expect(codes).toEqual(['CHANNEL_NOT_ALLOWED:', 'DEFERRAL_NOT_ALLOWED:APPLICATION_FORM', 'MATERIAL_MISSING:INCOME_PROOF', 'UNKNOWN_MATERIAL:NOT_A_MATERIAL'].sort());
+    expect(body.data.submitCase.case).toBeNull();
+    expect(await count('cases')).toBe(before);
+    const bad = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: 'NOPE', applicantIdNumber: '123', channel: 'WINDOW', materials: [] } });
+    expect(bad.body.data.submitCase.problems.map((x: any) => x.code).sort()).toEqual(['INVALID_ID_NUMBER', 'UNKNOWN_SERVICE_ITEM']);
+  });
+
+  it('a promised item: accepted with its promised date, forwarded once, reviewed, completed, picked up, evaluated', async () => {
+    const p = person((x) => x.age >= 18 && x.age < 60, 3);
+    const it_ = item('最低生活保障申请');
+    const input = {
+      idempotencyKey: randomUUID(),
+      serviceItemCode: it_.code,
+      applicantIdNumber: p.idNumber,
+      channel: 'WINDOW',
+      materials: [
+        { code: 'INCOME_PROOF', reference: 'scan://income/1', form: 'ORIGINAL' },
+        { code: 'APPLICATION_FORM', reference: 'scan://form/1', form: 'ORIGINAL' },
+      ],
+    };
+    const { body } = await t.gql(SUBMIT, { input }, { 'x-window-id': 'W2' });
+    expect(body.errors).toBeUndefined();
+    const c = body.data.submitCase.case;
+    expect(c.status).toBe('ACCEPTED');
+    expect(c.caseNo).toMatch(/^OW\d{8}\d{6}$/);
+    expect(c.window).toBe('W2');
+    expect(new Date(c.promisedBy).getTime()).toBe(new WorkingCalendar().promisedBy(new Date(c.acceptedAt), it_.promisedWorkingDays).getTime());
+    expect(c.events.map((e: any) => [e.type, e.fromStatus, e.toStatus, e.place])).toEqual([['RECEIVED', null, 'RECEIVED', 'window:W2'], ['ACCEPTED', 'RECEIVED', 'ACCEPTED', 'window:W2']]);
+    expect(c.materials.find((m: any) => m.code === 'ID_CARD')).toMatchObject({ provenance: 'SHARED_DATA', form: 'ELECTRONIC' });
+    expect(c.forwarding).toMatchObject({ state: 'PENDING', attempts: 0 });
+
+    // the same submission again: the same case, nothing new
+    const again = await t.gql(SUBMIT, { input }, { 'x-window-id': 'W2' });
+    expect(again.body.data.submitCase.case.caseNo).toBe(c.caseNo);
+    // the same key for something else: a conflict, nothing changed
+    const conflict = await t.gql(SUBMIT, { input: { ...input, materials: input.materials.slice(0, 1) } });
+    expect(conflict.body.errors[0].extensions).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT' });
+
+    expect(await t.hub.outbox.forwardDue()).toBeGreaterThanOrEqual(1);
+    expect((await deptCases('civil-affairs'))[c.caseNo]).toMatchObject({ creations: 1, submissions: 1 });
+    const forwarded = (await t.gql(`query($n: ID!) { case(caseNo: $n) { status departmentRef forwarding { state attempts } } }`, { n: c.caseNo })).body.data.case;
+    expect(forwarded).toMatchObject({ status: 'IN_REVIEW', forwarding: { state: 'ACKNOWLEDGED', attempts: 1 } });
+    expect(forwarded.departmentRef).toMatch(/^MZ/);
+
+    t.sims.sims['civil-affairs'].configure({}, { caseDecideAfterMs: 0 });
+    await t.hub.outbox.syncStatuses();
+    t.sims.sims['civil-affairs'].configure({}, { caseDecideAfterMs: 3_600_000 });
+    const done = (await t.gql(`query($n: ID!) { case(caseNo: $n) { status outcome completedAt events { type toStatus actor } } }`, { n: c.caseNo })).body.data.case;
+    expect(done.status).toBe('RESULT_READY');
+    expect(['APPROVED', 'REJECTED']).toContain(done.outcome);
+    expect(done.events.map((e: any) => e.toStatus)).toEqual(['RECEIVED', 'ACCEPTED', 'FORWARDED', 'IN_REVIEW', 'COMPLETED', 'RESULT_READY']);
+    expect(done.events.at(-1).actor).toBe('hub:outbox');
+
+    const delivered = await t.gql(`mutation($n: ID!) { deliverCase(caseNo: $n) { status deliveredAt } }`, { n: c.caseNo }, { 'x-window-id': 'R1' });
+    expect(delivered.body.data.deliverCase.status).toBe('DELIVERED');
+    const rated = await t.gql(`mutation($n: ID!) { evaluateCase(caseNo: $n, rating: SATISFIED, comment: "快") { rating } }`, { n: c.caseNo });
+    expect(rated.body.data.evaluateCase.rating).toBe('SATISFIED');
+    const twice = await t.gql(`mutation($n: ID!) { evaluateCase(caseNo: $n, rating: DISSATISFIED) { rating } }`, { n: c.caseNo });
+    expect(twice.body.errors[0].extensions.code).toBe('ALREADY_EVALUATED');
+    expect((await deptCases('civil-affairs'))[c.caseNo]!.creations).toBe(1);
+  });
+
+  it('an instant item is finished on the spot when its department answers in time', async () => {
+    const p = person((x) => x.age >= 18, 7);
+    const { body } = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('变更定点医疗机构').code, applicantIdNumber: p.idNumber, channel: 'WINDOW', materials: [] } });
+    const c = body.data.submitCase.case;
+    if (p.medical?.status !== '正常参保') return; // the checklist would ask for the certificate; covered elsewhere
+    expect(c.status).toBe('COMPLETED');
+    expect(c.outcome).toBe('APPROVED');
+    expect(c.forwarding.state).toBe('ACKNOWLEDGED');
+    expect(c.events.map((e: any) => e.toStatus)).toEqual(['RECEIVED', 'ACCEPTED', 'COMPLETED']);
+    expect(body.data.submitCase.notices).toEqual([]);
+  });
+
+  it('an instant item whose department is down falls back to the outbox, and the clerk is told', async () => {
+    const p = person((x) => x.age >= 18, 9);
+    const sim = t.sims.sims['social-insurance'];
+    sim.configure({ down: true });
+    let caseNo: string;
+    try {
+      const { body } = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('失业登记').code, applicantIdNumber: p.idNumber, channel: 'WINDOW', materials: [] } });
+      const c = body.data.submitCase.case;
+      caseNo = c.caseNo;
+      expect(c.status).toBe('ACCEPTED');
+      expect(c.forwarding.state).toBe('PENDING');
+      expect(c.forwarding.lastError).toMatch(/503|unavailable|answer/i);
+      expect(body.data.submitCase.notices[0]).toMatch(/forwarded automatically/);
+      expect(await t.hub.outbox.forwardDue()).toBe(0);
+    } finally {
+      sim.configure({ down: false });
+    }
+    await new Promise((r) => setTimeout(r, 20)); // the backoff (OUTBOX_BASE_BACKOFF_MS=1)
+    expect(await t.hub.outbox.forwardDue()).toBe(1);
+    const after = (await t.gql(`query($n: ID!) { case(caseNo: $n) { status forwarding { state attempts } } }`, { n: caseNo! })).body.data.case;
+    expect(after).toMatchObject({ status: 'COMPLETED', forwarding: { state: 'ACKNOWLEDGED', attempts: 3 } });
+    expect((await deptCases('social-insurance'))[caseNo!]!.creations).toBe(1);
+  });
+
+  it('a station case waits for the centre, which accepts it once', async () => {
+    const p = person((x) => x.age >= 18, 11);
+    const { body } = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('城乡居民基本医疗保险参保登记').code, applicantIdNumber: p.idNumber, channel: 'STATION', materials: [] } }, { 'x-station-id': 'JW-03' });
+    const c = body.data.submitCase.case;
+    expect(c).toMatchObject({ status: 'RECEIVED', station: 'JW-03', forwarding: { state: 'NOT_NEEDED' } });
+    const accepted = await t.gql(`mutation($n: ID!) { acceptStationCase(caseNo: $n) { status acceptedAt forwarding { state } } }`, { n: c.caseNo }, { 'x-window-id': 'W1' });
+    expect(accepted.body.data.acceptStationCase).toMatchObject({ status: 'ACCEPTED', forwarding: { state: 'PENDING' } });
+    const twice = await t.gql(`mutation($n: ID!) { acceptStationCase(caseNo: $n) { status } }`, { n: c.caseNo });
+    expect(twice.body.errors[0].extensions).toMatchObject({ code: 'ILLEGAL_TRANSITION', from: 'ACCEPTED' });
+    const notStation = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('养老保险关系转移接续').code, applicantIdNumber: p.idNumber, channel: 'STATION', materials: [] } });
+    expect(notStation.body.data.submitCase.problems.map((x: any) => x.code)).toContain('CHANNEL_NOT_ALLOWED');
+  });
+
+  it('容缺: accepted with a deferrable material missing, then supplemented', async () => {
+    const p = person((x) => x.age >= 18, 13);
+    const it_ = item('城乡居民养老保险待遇申领');
+    const { body } = await t.gql(SUBMIT, {
+      input: { idempotencyKey: randomUUID(), serviceItemCode: it_.code, applicantIdNumber: p.idNumber, channel: 'WINDOW', materials: [{ code: 'APPLICATION_FORM', reference: 'scan://f', form: 'ORIGINAL' }], deferredMaterialCodes: ['BANK_ACCOUNT'] },
+    });
+    const c = body.data.submitCase.case;
+    expect(c.status).toBe('ACCEPTED_WITH_DEFICIENCY');
+    expect(c.missingMaterials.map((m: any) => m.code)).toEqual(['BANK_ACCOUNT']);
+    const sup = await t.gql(`mutation($n: ID!) { supplementMaterials(caseNo: $n, materials: [{ code: "BANK_ACCOUNT", reference: "scan://bank", form: COPY }]) { status missingMaterials { code } events { type } } }`, { n: c.caseNo });
+    expect(sup.body.data.supplementMaterials).toMatchObject({ status: 'ACCEPTED', missingMaterials: [] });
+    expect(sup.body.data.supplementMaterials.events.at(-1).type).toBe('MATERIALS_SUPPLEMENTED');
+  });
+
+  it('refuses an illegal transition and changes nothing', async () => {
+    const p = person((x) => x.age >= 18, 15);
+    const { body } = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('养老保险关系转移接续').code, applicantIdNumber: p.idNumber, channel: 'WINDOW', materials: [{ code: 'APPLICATION_FORM', reference: 'scan://a', form: 'ORIGINAL' }] } });
+    const caseNo = body.data.submitCase.case.caseNo;
+    const events = (await t.db.query<{ n: number }>('select count(*)::int as n from case_events where case_no = $1', [caseNo])).rows[0]!.n;
+    const res = await t.gql(`mutation($n: ID!) { deliverCase(caseNo: $n) { status } }`, { n: caseNo });
+    expect(res.body.errors[0].extensions).toMatchObject({ code: 'ILLEGAL_TRANSITION', from: 'ACCEPTED', to: 'DELIVERED' });
+    expect(res.body.errors[0].message).toMatch(/cannot become DELIVERED/);
+    const row = (await t.db.query<{ status: string; delivered_at: Date | null }>('select status, delivered_at from cases where case_no = $1', [caseNo])).rows[0]!;
+    expect(row).toEqual({ status: 'ACCEPTED', delivered_at: null });
+    expect((await t.db.query<{ n: number }>('select count(*)::int as n from case_events where case_no = $1', [caseNo])).rows[0]!.n).toBe(events);
+    const unknown = await t.gql(`mutation { withdrawCase(caseNo: "OW0", reason: "x") { status } }`);
+    expect(unknown.body.errors[0].extensions.code).toBe('NOT_FOUND');
+  });
+
+  it('a case withdrawn before forwarding never reaches its department', async () => {
+    const p = person((x) => x.age >= 18, 17);
+    const { body } = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('临时救助申请').code, applicantIdNumber: p.idNumber, channel: 'WINDOW', materials: [{ code: 'INCOME_PROOF', reference: 'x', form: 'ORIGINAL' }, { code: 'APPLICATION_FORM', reference: 'y', form: 'ORIGINAL' }] } });
+    const caseNo = body.data.submitCase.case.caseNo;
+    const w = await t.gql(`mutation($n: ID!) { withdrawCase(caseNo: $n, reason: "申请人撤回") { status forwarding { state } events { type note } } }`, { n: caseNo });
+    expect(w.body.data.withdrawCase).toMatchObject({ status: 'WITHDRAWN', forwarding: { state: 'FAILED' } });
+    await t.hub.outbox.forwardDue();
+    expect((await deptCases('civil-affairs'))[caseNo]).toBeUndefined();
+  });
+
+  it('lists cases with filters, cursor pages and totals; Resident.cases', async () => {
+    const p = person((x) => x.age >= 18, 19);
+    for (let i = 0; i < 3; i++) {
+      await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('就业登记').code, applicantIdNumber: p.idNumber, channel: 'WINDOW', materials: [{ code: 'EMPLOYMENT_PROOF', reference: `e${i}`, form: 'COPY' }] } });
+    }
+    const q = `query($f: CaseFilter, $after: String) { cases(filter: $f, first: 2, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { caseNo applicant { idNumber } } } } }`;
+    const page1 = (await t.gql(q, { f: { applicantIdNumber: p.idNumber } })).body.data.cases;
+    expect(page1.totalCount).toBe(3);
+    expect(page1.edges).toHaveLength(2);
+    expect(page1.pageInfo.hasNextPage).toBe(true);
+    const page2 = (await t.gql(q, { f: { applicantIdNumber: p.idNumber }, after: page1.pageInfo.endCursor })).body.data.cases;
+    expect(page2.edges).toHaveLength(1);
+    expect(page2.pageInfo.hasNextPage).toBe(false);
+    const all = [...page1.edges, ...page2.edges].map((e: any) => e.node.caseNo);
+    expect(new Set(all).size).toBe(3);
+    const mine = (await t.gql(`query($id: ID!) { resident(idNumber: $id) { cases { caseNo } } }`, { id: p.idNumber })).body.data.resident.cases.map((c: any) => c.caseNo);
+    expect(mine).toEqual(all);
+    const badCursor = await t.gql(q, { after: 'garbage' });
+    expect(badCursor.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('caseStats matches a hand-computed fixture (working days on the holiday calendar)', async () => {
+    const code = item('户籍证明开具').code; // a population item nobody else uses in this suite
+    const insert = async (no: string, accepted: string, completed: string | null, promised: string, visits: number) => {
+      await t.db.query(
+        `insert into cases (case_no, idempotency_key, request_hash, service_item_code, department, applicant_id_number, channel, handling_mode, status, received_at, accepted_at, completed_at, promised_by, visits)
+         values ($1, $1, 'h', $2, 'population', '11010519491231002X', 'WINDOW', 'PROMISED', $3, $4, $4, $5, $6, $7)`,
+        [no, code, completed ? 'RESULT_READY' : 'IN_REVIEW', accepted, completed, promised, visits],
+      );
+    };
+    // A: accepted Mon 2 Mar 2026 10:00 (China), completed Thu 5 Mar, promised Fri 6 Mar: on time, 1 visit, 3 working days.
+    await insert('FX-A', '2026-03-02T02:00:00Z', '2026-03-05T06:00:00Z', '2026-03-06T15:59:59Z', 1);
+    // B: accepted Fri 3 Apr 2026, completed Wed 8 Apr (清明 4–6 Apr off), promised Tue 7 Apr: late, 2 visits, 2 working days.
+    await insert('FX-B', '2026-04-03T02:00:00Z', '2026-04-08T06:00:00Z', '2026-04-07T15:59:59Z', 2);
+    // C: still in review.
+    await insert('FX-C', '2026-04-03T03:00:00Z', null, '2026-04-07T15:59:59Z', 1);
+    const { body } = await t.gql(`query($f: CaseFilter) { caseStats(filter: $f, groupBy: [SERVICE_ITEM, MONTH]) { key count completedCount oneVisitRate onTimeRate averageWorkingDays } }`, { f: { serviceItemCode: code } });
+    expect(body.data.caseStats).toEqual([
+      { key: { SERVICE_ITEM: code, MONTH: '2026-03' }, count: 1, completedCount: 1, oneVisitRate: 1, onTimeRate: 1, averageWorkingDays: 3 },
+      { key: { SERVICE_ITEM: code, MONTH: '2026-04' }, count: 2, completedCount: 1, oneVisitRate: 0, onTimeRate: 0, averageWorkingDays: 2 },
+    ]);
+    const all = await t.gql(`query($f: CaseFilter) { caseStats(filter: $f, groupBy: []) { count completedCount oneVisitRate onTimeRate averageWorkingDays } }`, { f: { serviceItemCode: code } });
+    expect(all.body.data.caseStats).toEqual([{ count: 3, completedCount: 2, oneVisitRate: 0.5, onTimeRate: 0.5, averageWorkingDays: 2.5 }]);
+  });
+});
