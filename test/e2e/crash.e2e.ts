@@ -1,0 +1,185 @@
+/**
+ * Nothing lost, nothing doubled: the hub is killed with SIGKILL while it forwards cases, and
+ * restarted on the same ledger; a department is down for a while and comes back. Every accepted
+ * case must reach its department exactly once (the simulator counts creations per case) and the
+ * ledger must miss nothing.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulators, type RunningSimulators } from '../../mocks/index.js';
+import { PGliteDb, type Db } from '../../src/db/db.js';
+import { DBS, freshDb } from '../helpers/hub.js';
+
+interface HubProcess {
+  child: ChildProcess;
+  url: string;
+}
+
+function spawnHub(env: Record<string, string>): Promise<HubProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['dist/src/main.js'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`hub did not start: ${err}`)), 30_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /One-Window Hub is up: (\S+)/.exec(out);
+      if (m) (clearTimeout(timer), resolve({ child, url: m[1]! }));
+    });
+    child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-3000)));
+    child.on('exit', (code) => (clearTimeout(timer), reject(new Error(`hub exited ${code}: ${err}`))));
+  });
+}
+
+async function kill(h: HubProcess, signal: NodeJS.Signals): Promise<void> {
+  h.child.removeAllListeners('exit');
+  await new Promise<void>((resolve) => {
+    h.child.once('exit', () => resolve());
+    h.child.kill(signal);
+  });
+}
+
+const until = async (what: string, f: () => Promise<boolean>, ms = 20_000) => {
+  const end = Date.now() + ms;
+  while (!(await f())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+describe.each(DBS)('crash safety of forwarding (%s)', (dbKind) => {
+  let sims: RunningSimulators;
+  let env: Record<string, string>;
+  let openLedger: () => Promise<Db>;
+  let cleanup: () => Promise<void>;
+
+  beforeAll(async () => {
+    sims = await startSimulators({ faults: false, world: { count: 500 } });
+    sims.sims['civil-affairs'].configure({}, { caseReviewAfterMs: 60_000, caseDecideAfterMs: 120_000 });
+    env = {
+      SIMULATORS: 'off',
+      PORT: '0',
+      LOG_LEVEL: 'error',
+      REDIS_URL: '', // the in-process cache: this suite is about the ledger
+      POPULATION_URL: sims.urls.population,
+      SOCIAL_INSURANCE_URL: sims.urls['social-insurance'],
+      MEDICAL_INSURANCE_URL: sims.urls['medical-insurance'],
+      CIVIL_AFFAIRS_URL: sims.urls['civil-affairs'],
+      HEALTH_URL: sims.urls.health,
+      DISABLED_PERSONS_URL: sims.urls['disabled-persons'],
+      CHANGE_POLL_INTERVAL_MS: '0',
+      STATUS_SYNC_MS: '0',
+      OUTBOX_POLL_MS: '50',
+      OUTBOX_LEASE_MS: '1500',
+      OUTBOX_BASE_BACKOFF_MS: '100',
+    };
+    if (dbKind === 'pglite') {
+      const dir = mkdtempSync(join(tmpdir(), 'owh-crash-'));
+      env.DATA_DIR = dir;
+      env.DATABASE_URL = ''; // not the one CI sets for the postgres runs
+      openLedger = () => PGliteDb.open(dir);
+      cleanup = async () => rmSync(dir, { recursive: true, force: true });
+    } else {
+      const ledger = await freshDb('postgres');
+      await ledger.db.close();
+      env.DATABASE_URL = ledger.url!;
+      openLedger = async () => (await import('../../src/db/db.js')).PostgresDb.connect(ledger.url!, 2);
+      cleanup = async () => {
+        const pg = (await import('pg')).default;
+        const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+        await c.connect();
+        await c.query(`drop schema ${new URL(ledger.url!).searchParams.get('options')!.split('=')[1]} cascade`);
+        await c.end();
+      };
+    }
+  });
+  afterAll(async () => {
+    await sims?.close();
+    await cleanup?.();
+  });
+
+  const submit = async (url: string, n: number): Promise<string[]> => {
+    const out: string[] = [];
+    const people = sims.world.people.filter((p) => p.age >= 18);
+    for (let i = 0; i < n; i++) {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-window-id': 'W1' },
+        body: JSON.stringify({
+          query: `mutation($i: SubmitCaseInput!) { submitCase(input: $i) { case { caseNo status } problems { code } } }`,
+          variables: { i: { idempotencyKey: randomUUID(), serviceItemCode: 'CA-0004', applicantIdNumber: people[i % people.length]!.idNumber, channel: 'WINDOW', materials: [{ code: 'INCOME_PROOF', reference: `r${i}`, form: 'ORIGINAL' }, { code: 'APPLICATION_FORM', reference: `f${i}`, form: 'ORIGINAL' }] } },
+        }),
+      });
+      const body = (await res.json()) as any;
+      expect(body.data.submitCase.problems).toEqual([]);
+      out.push(body.data.submitCase.case.caseNo);
+    }
+    return out;
+  };
+  const departmentCases = async () => ((await (await fetch(`${sims.urls['civil-affairs']}/_sim/cases`, { method: 'POST' })).json()) as any).cases as Record<string, { creations: number; submissions: number }>;
+
+  /** Forwarding states of these cases, through the hub's own API. */
+  const forwardingStates = async (url: string, caseNos: string[]) => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ cases(first: 200) { edges { node { caseNo forwarding { state attempts } } } } }` }) });
+    const edges = ((await res.json()) as any).data.cases.edges as { node: { caseNo: string; forwarding: { state: string; attempts: number } } }[];
+    return edges.filter((e) => caseNos.includes(e.node.caseNo)).map((e) => e.node.forwarding);
+  };
+  const allAcknowledged = (url: string, caseNos: string[]) => async () => {
+    const states = await forwardingStates(url, caseNos);
+    return states.length === caseNos.length && states.every((s) => s.state === 'ACKNOWLEDGED');
+  };
+
+  it('SIGKILL in the middle of forwarding, restart: every case exactly once at the department, none missing in the ledger', async () => {
+    const civil = sims.sims['civil-affairs'];
+    civil.configure({ latencyMs: 400 }); // forwarding calls are in flight when the hub dies
+    let hub = await spawnHub(env);
+    const submitted = await submit(hub.url, 12);
+    await until('some cases in flight', async () => (civil.snapshot().calls['cases.submit'] ?? 0) >= 3);
+    await kill(hub, 'SIGKILL');
+    civil.configure({ latencyMs: 0 });
+    expect(Object.keys(await departmentCases()).length).toBeLessThan(12);
+
+    hub = await spawnHub(env);
+    try {
+      await until('every case acknowledged', allAcknowledged(hub.url, submitted));
+    } finally {
+      await kill(hub, 'SIGTERM');
+    }
+    const db = await openLedger();
+    try {
+      const rows = (await db.query<{ case_no: string; status: string; department_ref: string | null }>('select case_no, status, department_ref from cases order by case_no')).rows;
+      expect(rows.map((r) => r.case_no).sort()).toEqual([...submitted].sort());
+      expect(rows.every((r) => r.status === 'FORWARDED' && r.department_ref)).toBe(true);
+      const atDepartment = await departmentCases();
+      expect(Object.keys(atDepartment).sort()).toEqual([...submitted].sort());
+      for (const no of submitted) expect(atDepartment[no]!.creations).toBe(1);
+      // some were sent again after the restart (the hub died before recording the answer) — and created once
+      expect(Object.values(atDepartment).some((c) => c.submissions > 1)).toBe(true);
+      for (const r of rows) expect(r.department_ref).toBe((atDepartment[r.case_no] as any).departmentRef);
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
+
+  it('a department down for a while: cases wait in the outbox, retried with backoff, and arrive once when it is back', async () => {
+    const civil = sims.sims['civil-affairs'];
+    civil.configure({ down: true });
+    const hub = await spawnHub(env);
+    try {
+      const submitted = await submit(hub.url, 6);
+      await until('several failed attempts', async () => (await forwardingStates(hub.url, submitted)).every((s) => s.state === 'PENDING' && s.attempts >= 2));
+      expect(Object.keys(await departmentCases()).filter((no) => submitted.includes(no))).toEqual([]);
+      civil.configure({ down: false });
+      await until('every case acknowledged', allAcknowledged(hub.url, submitted));
+      const atDepartment = await departmentCases();
+      for (const no of submitted) expect(atDepartment[no]).toMatchObject({ creations: 1, submissions: 1 });
+    } finally {
+      civil.configure({ down: false });
+      await kill(hub, 'SIGTERM');
+    }
+  }, 60_000);
+});
