@@ -189,6 +189,9 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   const url = `http://${config.host}:${port}`;
   changes.start();
   outbox.start();
+  // A catalogue imported by the CLI (or another replica) is picked up within a minute.
+  const catalogueTimer = setInterval(() => void catalogue.load(db).catch((err) => log.warn('catalogue reload failed', describeError(err))), 60_000);
+  catalogueTimer.unref();
 
   return {
     url,
@@ -202,6 +205,7 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     outbox,
     context: (h = {}) => buildContext(contextOptions, { get: (n) => h[n.toLowerCase()] }),
     async stop() {
+      clearInterval(catalogueTimer);
       await changes.stop();
       await outbox.stop();
       server.closeIdleConnections();
