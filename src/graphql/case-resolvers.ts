@@ -92,6 +92,16 @@ async function residentOrStub(ctx: Context, idNumber: string, info: GraphQLResol
   });
 }
 
+/** Federation: entities referenced by other subgraphs. */
+export function resolveServiceItemReference(ref: { code?: unknown }, ctx: Context): ServiceItem | null {
+  const item = ctx.cases.service.catalogue.get(String(ref.code ?? ''));
+  return item ? toServiceItem(item, ctx) : null;
+}
+export async function resolveCaseReference(ref: { caseNo?: unknown }, ctx: Context): Promise<Case | null> {
+  const c = await ctx.cases.service.get(String(ref.caseNo ?? ''));
+  return c ? toCase(c) : null;
+}
+
 @Resolver(() => ServiceItem)
 export class CatalogueResolver {
   @Query(() => [ServiceItem], { description: 'The service-item catalogue, filtered.' })

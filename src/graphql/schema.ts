@@ -10,7 +10,7 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import type { GraphQLSchema } from 'graphql';
 import { gql } from 'graphql-tag';
 import { buildSchema, createResolversMap } from 'type-graphql';
-import { CaseResolver, CatalogueResolver, ResidentCasesResolver } from './case-resolvers.js';
+import { CaseResolver, CatalogueResolver, ResidentCasesResolver, resolveCaseReference, resolveServiceItemReference } from './case-resolvers.js';
 import { DepartmentResolver, ResidentResolver, resolveResidentReference } from './resolvers.js';
 
 const FEDERATION = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])';
@@ -19,6 +19,8 @@ export async function buildHubSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({ resolvers: [ResidentResolver, DepartmentResolver, ResidentCasesResolver, CatalogueResolver, CaseResolver], validate: false, skipCheck: true });
   const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
   resolvers.Resident = { ...(resolvers.Resident as object), __resolveReference: resolveResidentReference as never };
+  resolvers.ServiceItem = { ...(resolvers.ServiceItem as object), __resolveReference: resolveServiceItemReference as never };
+  resolvers.Case = { ...(resolvers.Case as object), __resolveReference: resolveCaseReference as never };
   return buildSubgraphSchema({ typeDefs: gql(`${FEDERATION}\n${printSchemaWithDirectives(schema)}`), resolvers });
 }
 

@@ -27,6 +27,11 @@ describe('Federation 2 subgraph', () => {
     expect(t.sims.sims.population.snapshot().batches['persons.batch']).toEqual([3]);
   });
 
+  it('resolves ServiceItem entities by code', async () => {
+    const { body } = await t.gql(`{ _entities(representations: [{ __typename: "ServiceItem", code: "MI-0001" }, { __typename: "ServiceItem", code: "NOPE" }]) { ... on ServiceItem { name handlingMode } } }`);
+    expect(body.data._entities).toEqual([{ name: '变更定点医疗机构', handlingMode: 'IMMEDIATE' }, null]);
+  });
+
   it('refuses an invalid ID number in a reference with BAD_USER_INPUT', async () => {
     const { body } = await t.gql(`{ _entities(representations: [{ __typename: "Resident", idNumber: "123" }]) { ... on Resident { name } } }`);
     expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
