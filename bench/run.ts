@@ -17,11 +17,12 @@
  * the duration of one round.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import pg from 'pg';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -203,22 +204,76 @@ for (const s of scenarios) {
   };
 }
 await stop(floor);
+
+// submitCase: throughput and p99 of the whole intake (HTTP, GraphQL, checks, the departments'
+// evidence from the cache, one transaction, the outbox worker forwarding in the background),
+// against plain INSERTs of the same rows through the driver (bench/inserts.ts), per database.
+const pgUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+const submitResults: Record<string, unknown> = {};
+for (const kind of ['pglite', ...(pgUrl ? ['postgres'] : [])] as const) {
+  process.stderr.write(`bench: submitCase on ${kind}…\n`);
+  const dir = mkdtempSync(join(tmpdir(), 'owh-bench-ledger-'));
+  let dbEnv: Record<string, string> = { DATA_DIR: dir, DATABASE_URL: '' };
+  let dropSchema = async () => undefined as unknown;
+  if (kind === 'postgres') {
+    const schema = `bench_${process.pid}_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: pgUrl });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    const url = new URL(pgUrl!);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    dbEnv = { DATABASE_URL: url.toString() };
+    dropSchema = async () => (await admin.query(`drop schema ${schema} cascade`), await admin.end());
+  }
+  const hub = await startHub({ ...dbEnv, STATUS_SYNC_MS: '0' });
+  const people = simInfo.people;
+  let seq = 0;
+  const submit = (i: number) =>
+    JSON.stringify({
+      query: 'mutation($i: SubmitCaseInput!) { submitCase(input: $i) { case { caseNo status } problems { code } } }',
+      variables: { i: { idempotencyKey: `bench-${process.pid}-${kind}-${i}`, serviceItemCode: 'CA-0004', applicantIdNumber: people[i % people.length], channel: 'WINDOW', materials: [{ code: 'INCOME_PROOF', reference: `r${i}`, form: 'ORIGINAL' }, { code: 'APPLICATION_FORM', reference: `f${i}`, form: 'ORIGINAL' }] } },
+    });
+  for (let i = 0; i < people.length; i++) await fetch(hub.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: submit(seq++) }); // warm the evidence cache
+  const r = await autocannon({
+    url: hub.url,
+    connections: 10,
+    duration: SECONDS,
+    requests: [{ method: 'POST', headers: { 'content-type': 'application/json', 'x-window-id': 'W1' }, setupRequest: (req: any) => ({ ...req, body: submit(seq++) }) }],
+  });
+  const hubRss = rssMb(hub.proc.child.pid!);
+  await stop(hub.proc);
+  await dropSchema();
+  rmSync(dir, { recursive: true, force: true });
+  const inserts = JSON.parse(
+    await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['dist/bench/inserts.js', kind, String(SECONDS), '10'], { cwd: root, env: { ...process.env, BENCH_DATABASE_URL: pgUrl ?? '' }, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`inserts exited ${code}`))));
+    }),
+  ) as { rps: number; p50: number; p99: number };
+  const measured = { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, requests: r.requests.total, rssMb: hubRss };
+  submitResults[kind] = { submitCase: measured, plainInserts: inserts, ratios: { throughputVsInserts: +(measured.rps / inserts.rps).toFixed(3), p99VsInserts: +(measured.p99 / inserts.p99).toFixed(2) } };
+}
+results.submitCase = submitResults;
 await stop(simsProc);
 
+const { submitCase: submitSummary, ...readResults } = results as Record<string, any>;
 const slowest = Math.max(...Object.values(simInfo.latency));
 const warm = results.warm as any;
 const cold = results.cold as any;
 const targets = {
   warmThroughputAtLeastHalfOfFloor: { measured: warm.ratios.throughputVsFloor, target: 0.5, met: warm.ratios.throughputVsFloor >= 0.5 },
   coldP50AtMost: { measuredMs: cold.hub.p50, targetMs: 1.25 * slowest + 10, slowestConfiguredLatencyMs: slowest, met: cold.hub.p50 <= 1.25 * slowest + 10 },
-  hubRssUnder300Mb: { measuredMb: Math.max(...Object.values(results).map((r: any) => r.hub.rssMb)), met: Math.max(...Object.values(results).map((r: any) => r.hub.rssMb)) < 300 },
+  hubRssUnder300Mb: { measuredMb: Math.max(...Object.values(readResults).map((r: any) => r.hub.rssMb)), met: Math.max(...Object.values(readResults).map((r: any) => r.hub.rssMb)) < 300 },
 };
 
-const rows = Object.entries(results).flatMap(([name, r]: [string, any]) =>
+const rows = Object.entries(readResults).flatMap(([name, r]: [string, any]) =>
   (['hub', 'noBatchingNoCache', 'floor'] as const).map((k) => ({ scenario: name, target: k, rps: r[k].rps, p50ms: r[k].p50, p99ms: r[k].p99, deptCallsPerQuery: r[k].departmentCallsPerQuery ?? '-', errors: r[k].errors })),
 );
 console.table(rows);
-console.table(Object.fromEntries(Object.entries(results).map(([n, r]: [string, any]) => [n, r.ratios])));
+console.table(Object.fromEntries(Object.entries(readResults).map(([n, r]: [string, any]) => [n, r.ratios])));
+console.table(Object.fromEntries(Object.entries(submitSummary as Record<string, any>).map(([k, v]) => [k, { submitRps: v.submitCase.rps, submitP50: v.submitCase.p50, submitP99: v.submitCase.p99, errors: v.submitCase.errors, insertsRps: v.plainInserts.rps, insertsP99: v.plainInserts.p99, ...v.ratios }])));
 console.log(JSON.stringify(targets, null, 2));
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify({ at: new Date().toISOString(), seconds: SECONDS, rounds: ROUNDS, cores: (await import('node:os')).cpus().length, results, targets }, null, 2));
