@@ -7,6 +7,7 @@ import type { Channel, HandlingMode, ServiceItemSpec } from './catalogue.js';
 
 export class Catalogue {
   private items = new Map<string, ServiceItemSpec>();
+  private counts = new Map<string, number>();
 
   async load(db: Queryable): Promise<void> {
     const { rows } = await db.query<Record<string, any>>(
@@ -32,6 +33,12 @@ export class Catalogue {
         } satisfies ServiceItemSpec,
       ]),
     );
+    this.recount();
+  }
+
+  private recount(): void {
+    this.counts = new Map();
+    for (const i of this.items.values()) this.counts.set(i.department, (this.counts.get(i.department) ?? 0) + 1);
   }
 
   get(code: string): ServiceItemSpec | undefined {
@@ -54,8 +61,6 @@ export class Catalogue {
   }
 
   countFor(department: string): number {
-    let n = 0;
-    for (const i of this.items.values()) if (i.department === department) n++;
-    return n;
+    return this.counts.get(department) ?? 0;
   }
 }

@@ -62,6 +62,7 @@ export function buildContext(options: ContextOptions, headers: { get(name: strin
     operator: 'anonymous',
     purpose: sanitizeHeader(headers.get('x-purpose')) ?? 'unspecified',
   };
+  let caseLoaders: CaseLoaders | undefined;
   return {
     ...info,
     registry: options.registry,
@@ -71,7 +72,10 @@ export function buildContext(options: ContextOptions, headers: { get(name: strin
     cases: options.cases,
     // Until authentication binds them to the token (issue 5), the window or station is declared by header.
     actor: { operator: info.operator, window: sanitizeHeader(headers.get('x-window-id')) ?? null, station: sanitizeHeader(headers.get('x-station-id')) ?? null },
-    caseLoaders: new CaseLoaders(options.cases.service),
+    // Made on first use: most requests never touch a case.
+    get caseLoaders(): CaseLoaders {
+      return (caseLoaders ??= new CaseLoaders(options.cases.service));
+    },
   };
 }
 

@@ -29,11 +29,18 @@ import {
 
 export const MAX_RESIDENTS_PER_QUERY = 500;
 
+const capabilityLists = new WeakMap<DepartmentGateway, string[]>();
+const capabilitiesOf = (g: DepartmentGateway): string[] => {
+  let list = capabilityLists.get(g);
+  if (!list) capabilityLists.set(g, (list = [...Object.keys(g.adapter.capabilities), ...(g.adapter.cases ? ['cases'] : []), ...(g.adapter.changes ? ['changes'] : [])]));
+  return list;
+};
+
 export function toDepartment(g: DepartmentGateway, ctx: Context): Department {
   return Object.assign(new Department(), {
     code: g.code,
     name: g.adapter.department.name,
-    capabilities: [...Object.keys(g.adapter.capabilities), ...(g.adapter.cases ? ['cases'] : []), ...(g.adapter.changes ? ['changes'] : [])],
+    capabilities: capabilitiesOf(g),
     status: g.status() as DepartmentStatus,
     serviceItemCount: ctx.cases.service.catalogue.countFor(g.code),
   });
