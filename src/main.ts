@@ -63,7 +63,8 @@ async function main(): Promise<void> {
   const out = (s = '') => process.stdout.write(s + '\n');
   out();
   out(`One-Window Hub is up: ${hub.graphqlUrl}`);
-  out(`  store: ${process.env.REDIS_URL ? 'Redis' : 'in-memory cache (set REDIS_URL for Redis)'}; health: ${hub.url}/healthz`);
+  out(`  cache: ${process.env.REDIS_URL ? 'Redis' : 'in-process (set REDIS_URL for Redis)'}; case ledger: ${hub.db.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${process.env.DATA_DIR || 'data/pglite'} (set DATABASE_URL for PostgreSQL)`}`);
+  out(`  catalogue: ${hub.cases.catalogue.size} service items; health: ${hub.url}/healthz`);
   if (sims) {
     out('  departments (simulated):');
     for (const code of DEPARTMENT_CODES) out(`    ${code.padEnd(18)} ${sims.urls[code]}  (OpenAPI: /openapi.json, counters: /_sim/counters)`);
