@@ -16,14 +16,23 @@ function toAnswer(department: string, x: unknown): CaseAnswer {
   return { departmentRef: a.departmentRef, status: a.status as DepartmentCaseStatus, outcome: a.outcome ?? null, note: typeof a.note === 'string' ? a.note : null };
 }
 
-export function caseDesk(department: string, dispatcher: Dispatcher, base: URL): CaseDesk {
+export interface CaseDeskOptions {
+  /** Path prefix of the two endpoints: the departments' platform uses /one-window/v1, the remote adapter protocol /v1. */
+  prefix?: string;
+  /** Extra headers per call (the hub's token for remote adapters). */
+  headers?: () => Promise<Record<string, string>>;
+}
+
+export function caseDesk(department: string, dispatcher: Dispatcher, base: URL, options: CaseDeskOptions = {}): CaseDesk {
+  const prefix = options.prefix ?? '/one-window/v1';
+  const extra = options.headers ?? (async () => ({}));
   return {
     statusBatchLimit: 50,
     async submit(c, ctx) {
       const answer = await send(dispatcher, department, {
         method: 'POST',
-        url: new URL('/one-window/v1/cases', base),
-        headers: { 'content-type': 'application/json', 'idempotency-key': c.caseNo, 'x-request-id': ctx.requestId, 'x-operator-id': ctx.operator, 'x-purpose': ctx.purpose, 'x-case-no': c.caseNo },
+        url: new URL(`${prefix}/cases`, base),
+        headers: { ...(await extra()), 'content-type': 'application/json', 'idempotency-key': c.caseNo, 'x-request-id': ctx.requestId, 'x-operator-id': ctx.operator, 'x-purpose': ctx.purpose, 'x-case-no': c.caseNo },
         body: JSON.stringify(c),
         signal: ctx.signal,
       });
@@ -34,8 +43,8 @@ export function caseDesk(department: string, dispatcher: Dispatcher, base: URL):
     async batchStatus(refs, ctx) {
       const answer = await send(dispatcher, department, {
         method: 'POST',
-        url: new URL('/one-window/v1/cases:batchStatus', base),
-        headers: { 'content-type': 'application/json', 'x-request-id': ctx.requestId, 'x-operator-id': ctx.operator, 'x-purpose': ctx.purpose },
+        url: new URL(`${prefix}/cases:batchStatus`, base),
+        headers: { ...(await extra()), 'content-type': 'application/json', 'x-request-id': ctx.requestId, 'x-operator-id': ctx.operator, 'x-purpose': ctx.purpose },
         body: JSON.stringify({ departmentRefs: refs }),
         signal: ctx.signal,
       });

@@ -62,6 +62,16 @@ export interface HubConfig {
   outbox: OutboxOptions;
   /** How long submitCase waits for an instant item's department before the outbox takes over, ms. */
   instantBudgetMs: number;
+  remote: {
+    /** The hub's private signing key (JWK JSON); unset = one generated per process. */
+    signingKey: string | null;
+    heartbeatIntervalSeconds: number;
+    /** How often a replica reads the adapter registry and liveness, ms. */
+    syncMs: number;
+    /** Accept http:// base URLs (development and tests only; logged loudly). */
+    allowInsecureHttp: boolean;
+    probeTimeoutMs: number;
+  };
   /** One DataLoader batch per department per tick; off only to measure what batching saves. */
   batching: boolean;
   /** Adapter settings (department URLs and credentials), passed to each adapter's parseConfig. */
@@ -120,6 +130,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       maxAttempts: int(env, 'OUTBOX_MAX_ATTEMPTS', DEFAULT_OUTBOX.maxAttempts, 1),
     },
     instantBudgetMs: int(env, 'INSTANT_BUDGET_MS', 1500, 1),
+    remote: {
+      signingKey: env.HUB_SIGNING_KEY || null,
+      heartbeatIntervalSeconds: int(env, 'HEARTBEAT_INTERVAL_SECONDS', 10, 1),
+      syncMs: int(env, 'REGISTRY_SYNC_MS', 2000, 50),
+      allowInsecureHttp: bool(env, 'REMOTE_ADAPTERS_ALLOW_HTTP', false),
+      probeTimeoutMs: int(env, 'REGISTRATION_PROBE_TIMEOUT_MS', 3000, 1),
+    },
     batching: bool(env, 'BATCHING_ENABLED', true),
     adapterEnv: { ...env },
   };

@@ -26,6 +26,8 @@ import { CaseService } from './cases/service.js';
 import { DatabaseUnavailableError, openDb, type Db } from './db/db.js';
 import { migrate } from './db/migrations.js';
 import { PUBLIC_CODES } from './errors.js';
+import { HubKeys } from './remote/hub-keys.js';
+import { RemoteRegistry } from './remote/registry-service.js';
 import { buildContext, type Context } from './graphql/context.js';
 import { departmentFailuresPlugin } from './graphql/plugins.js';
 import { buildHubSchema } from './graphql/schema.js';
@@ -33,6 +35,23 @@ import { createLogger, describeError, type Logger } from './log.js';
 
 /** Largest request body accepted, in bytes. */
 const MAX_BODY_BYTES = 1_000_000;
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
+  res.end(body === undefined ? undefined : JSON.stringify(body));
+}
+
+/** The request body as text; rejects beyond `limit` bytes. */
+async function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new Error('too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 export interface HubDeps {
   cache?: CacheStore;
@@ -53,6 +72,8 @@ export interface Hub {
   db: Db;
   cases: CaseService;
   outbox: OutboxWorker;
+  remote: RemoteRegistry;
+  keys: HubKeys;
   /** Builds a context as an HTTP request would (for in-process tests with executeOperation). */
   context(headers?: Record<string, string>): Context;
   stop(): Promise<void>;
@@ -102,6 +123,12 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   const caseService = new CaseService(db, catalogue, new WorkingCalendar(), log);
   const outbox = new OutboxWorker(db, registry, caseService, config.outbox, log);
 
+  const keys = await HubKeys.load(config.remote.signingKey);
+  if (keys.generated) log.warn('HUB_SIGNING_KEY is not set: this process signs with a key of its own; replicas need a shared one');
+  if (config.remote.allowInsecureHttp) log.warn('REMOTE_ADAPTERS_ALLOW_HTTP is on: adapters may register plain-http base URLs — development only');
+  const remote = new RemoteRegistry(db, cache, registry, keys, dispatcher, catalogue, { ...config.remote, keyPrefix: config.cache.keyPrefix }, log);
+  await remote.sync();
+
   const apollo = new ApolloServer<Context>({
     schema: await buildHubSchema(),
     // No HTTP cache hints: answers are personal and per caller (the plugin costs time per field).
@@ -136,6 +163,25 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 'UP', departments: Object.fromEntries(registry.all().map((g) => [g.code, g.status()])) }));
       return;
+    }
+    if (url.pathname === '/.well-known/jwks.json') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=300' });
+      res.end(JSON.stringify(keys.jwks()));
+      return;
+    }
+    if (url.pathname.startsWith('/adapters/v1/')) {
+      let body: unknown = null;
+      if (req.method === 'POST') {
+        const text = await readBody(req, 64_000).catch(() => null);
+        if (text === null) return void sendJson(res, 413, { error: { code: 'INVALID_ARGUMENT', message: 'body too large' } });
+        try {
+          body = text ? JSON.parse(text) : null;
+        } catch {
+          return void sendJson(res, 422, { error: { code: 'INVALID_ARGUMENT', message: 'the body is not valid JSON' } });
+        }
+      }
+      const answer = await remote.handle(req.method ?? 'GET', url.pathname, req.headers.authorization, body);
+      return void sendJson(res, answer.status, answer.body);
     }
     if (url.pathname !== '/graphql') {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
@@ -189,6 +235,7 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   const url = `http://${config.host}:${port}`;
   changes.start();
   outbox.start();
+  remote.start();
   // A catalogue imported by the CLI (or another replica) is picked up within a minute.
   const catalogueTimer = setInterval(() => void catalogue.load(db).catch((err) => log.warn('catalogue reload failed', describeError(err))), 60_000);
   catalogueTimer.unref();
@@ -203,9 +250,12 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     db,
     cases: caseService,
     outbox,
+    remote,
+    keys,
     context: (h = {}) => buildContext(contextOptions, { get: (n) => h[n.toLowerCase()] }),
     async stop() {
       clearInterval(catalogueTimer);
+      remote.stop();
       await changes.stop();
       await outbox.stop();
       server.closeIdleConnections();

@@ -110,6 +110,32 @@ create table outbox (
 create index outbox_due on outbox (next_attempt_at) where state in ('PENDING', 'SENT');
 `,
   },
+  {
+    version: 2,
+    name: 'department credentials and the adapter registry',
+    sql: `
+create table department_credentials (
+  id text primary key,
+  department text not null,
+  secret_sha256 text not null,
+  created_at timestamptz not null default now(),
+  expires_at timestamptz not null,
+  revoked_at timestamptz
+);
+create table adapters (
+  id text primary key,
+  department text not null,
+  department_name text not null,
+  base_url text not null,
+  contract_version text not null,
+  registration jsonb not null,
+  registered_at timestamptz not null default now(),
+  deregistered_at timestamptz,
+  unique (department, base_url)
+);
+create index adapters_active on adapters (department) where deregistered_at is null;
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

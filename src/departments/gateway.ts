@@ -96,6 +96,7 @@ export class DepartmentGateway {
   }
 
   status(now = Date.now()): DepartmentStatus {
+    if (this.adapter.health().status === 'DOWN') return 'DOWN';
     if (this.consecutiveFailures >= DOWN_AFTER_FAILURES) return 'DOWN';
     if (now - this.lastFailureAt < DEGRADED_WINDOW_MS) return 'DEGRADED';
     return 'UP';

@@ -19,9 +19,9 @@ export class Registry {
     private readonly log: Logger,
   ) {}
 
-  add(adapter: Adapter): DepartmentGateway {
+  add(adapter: Adapter, { replace = false } = {}): DepartmentGateway {
     if (adapter.contractVersion !== CONTRACT_VERSION) throw new Error(`adapter ${adapter.department.code} speaks contract ${adapter.contractVersion}, the hub ${CONTRACT_VERSION}`);
-    if (this.gateways.has(adapter.department.code)) throw new Error(`department ${adapter.department.code} is already registered`);
+    if (this.gateways.has(adapter.department.code) && !replace) throw new Error(`department ${adapter.department.code} is already registered`);
     for (const [cap, fetcher] of Object.entries(adapter.capabilities)) {
       if (!adapter.fetchers[fetcher]) throw new Error(`adapter ${adapter.department.code}: capability ${cap} names unknown fetcher ${fetcher}`);
     }

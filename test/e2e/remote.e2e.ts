@@ -1,0 +1,139 @@
+/**
+ * A new department joins at run time: the housing adapter (住房保障) runs as its own process,
+ * registers over the remote protocol with its department credential, and its data appears in
+ * Resident.entitlements, `departments` and `sources` — batched and cached like everyone else's.
+ * Deregistration and missed heartbeats make it DOWN. Bad registrations are refused.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHousingSimulator, housingOf } from '../../mocks/housing/index.js';
+import type { Simulator } from '../../mocks/sim/simulator.js';
+import { issueCredential } from '../../src/remote/credentials.js';
+import { startTestHub, type TestHub } from '../helpers/hub.js';
+
+function spawnAdapter(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; adapterId: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['dist/adapters/housing/serve.js'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      const m = /on (\S+), registered as (\S+)/.exec(d.toString());
+      if (m) resolve({ child, url: m[1]!, adapterId: m[2]! });
+    });
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => reject(new Error(`adapter exited ${code}: ${err}`)));
+  });
+}
+
+const stopAdapter = (c: ChildProcess, signal: NodeJS.Signals) =>
+  new Promise<void>((resolve) => {
+    c.removeAllListeners('exit');
+    c.once('exit', () => resolve());
+    c.kill(signal);
+  });
+
+const until = async (what: string, f: () => Promise<boolean>, ms = 15_000) => {
+  const end = Date.now() + ms;
+  while (!(await f())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+describe('remote adapters', () => {
+  let t: TestHub;
+  let housingSim: Simulator;
+  let housingUrl: string;
+  let credential: string;
+  let adapter: { child: ChildProcess; url: string; adapterId: string };
+  const q = `query($id: ID!) { resident(idNumber: $id) { entitlements { kind department { code name } } sources { department { code } state } } }`;
+  const departmentStatus = async (code: string) => ((await t.gql(`{ departments { code status } }`)).body.data.departments as { code: string; status: string }[]).find((d) => d.code === code)?.status;
+
+  beforeAll(async () => {
+    t = await startTestHub({ env: { REMOTE_ADAPTERS_ALLOW_HTTP: 'true', HEARTBEAT_INTERVAL_SECONDS: '1', REGISTRY_SYNC_MS: '100', CACHE_MAX_TTL_SECONDS: '1' } });
+    housingSim = createHousingSimulator(t.sims.world);
+    housingUrl = await housingSim.listen();
+    credential = (await issueCredential(t.db, 'housing')).token;
+    adapter = await spawnAdapter({ HOUSING_URL: housingUrl, HUB_URL: t.hub.url, DEPARTMENT_CREDENTIAL: credential });
+  });
+  afterAll(async () => {
+    if (adapter && adapter.child.exitCode === null && adapter.child.signalCode === null) await stopAdapter(adapter.child, 'SIGKILL');
+    await housingSim?.close();
+    await t?.close();
+  });
+
+  it('joins without a restart: entitlements, departments and sources show housing', async () => {
+    const p = t.sims.world.people.find((x) => housingOf(x).some((h) => h.type === 'RENT_SUBSIDY'))!;
+    const { body } = await t.gql(q, { id: p.idNumber });
+    expect(body.errors).toBeUndefined();
+    expect(body.data.resident.entitlements).toContainEqual({ kind: 'RENT_SUBSIDY', department: { code: 'housing', name: '住房保障' } });
+    expect(body.data.resident.sources.find((s: any) => s.department.code === 'housing').state).toBe('FRESH');
+    expect(await departmentStatus('housing')).toBe('UP');
+  });
+
+  it('is batched by its declared limit and cached like the bundled departments', async () => {
+    const ids = t.sims.world.people.slice(1000, 1100).map((p) => p.idNumber);
+    housingSim.resetCounters();
+    await t.gql(`query($ids: [ID!]!) { residents(idNumbers: $ids) { entitlements(department: "housing") { kind } } }`, { ids });
+    expect([...housingSim.snapshot().batches.query!].sort((a, b) => b - a)).toEqual([40, 40, 20]); // sent concurrently: any order
+    await t.gql(`query($ids: [ID!]!) { residents(idNumbers: $ids) { entitlements(department: "housing") { kind } } }`, { ids });
+    expect(housingSim.snapshot().batches.query).toHaveLength(3);
+  });
+
+  it('serves its JWKS, and the adapter refuses calls without a hub token', async () => {
+    const jwks = (await (await fetch(`${t.hub.url}/.well-known/jwks.json`)).json()) as any;
+    expect(jwks.keys[0]).toMatchObject({ kty: 'EC', alg: 'ES256', use: 'sig' });
+    expect(jwks.keys[0].d).toBeUndefined();
+    const res = await fetch(`${adapter.url}/v1/entitlements:batchGet`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ idNumbers: [] }) });
+    expect(res.status).toBe(401);
+  });
+
+  it('refuses bad registrations with the protocol’s codes', async () => {
+    const register = (body: unknown, token = credential) => fetch(`${t.hub.url}/adapters/v1/register`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    const good = { department: { code: 'housing', name: '住房保障' }, baseUrl: adapter.url, contractVersion: '1', capabilities: ['entitlements'] };
+    const cases: [unknown, string | undefined, number, RegExp][] = [
+      ['{not json', undefined, 422, /not valid JSON/],
+      [{ ...good, contractVersion: '2' }, undefined, 422, /contractVersion/],
+      [{ ...good, capabilities: ['teleport'] }, undefined, 422, /unknown capability/],
+      [{ ...good, baseUrl: 'http://127.0.0.1:1' }, undefined, 422, /probe/],
+      [{ ...good, capabilities: ['entitlements', 'cases'] }, undefined, 422, /contradicts/],
+      [{ ...good, department: { code: 'civil-affairs', name: '民政' } }, undefined, 403, /credential is for housing/],
+      [good, 'owhdc_AAAAAAAAAAAAAAAA_' + 'x'.repeat(43), 401, /credential/],
+      [good, 'not-a-credential', 401, /credential/],
+    ];
+    for (const [body, token, status, message] of cases) {
+      const res = await register(body, token);
+      const answer = (await res.json()) as any;
+      expect([res.status, answer.error.message]).toEqual([status, expect.stringMatching(message)]);
+      expect(['INVALID_ARGUMENT', 'PERMISSION_DENIED', 'UNAUTHENTICATED']).toContain(answer.error.code);
+    }
+    // the same department and base URL again: 200 with the same id
+    const again = await register(good);
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as any).adapterId).toBe(adapter.adapterId);
+  });
+
+  it('deregistered: DOWN; cached data served STALE, the rest UNAVAILABLE', async () => {
+    const cached = t.sims.world.people.find((x) => housingOf(x).length > 0 && x.idNumber !== t.sims.world.people[0]!.idNumber)!;
+    await t.gql(q, { id: cached.idNumber });
+    await stopAdapter(adapter.child, 'SIGTERM'); // the SDK deregisters on the way out
+    await until('housing DOWN', async () => (await departmentStatus('housing')) === 'DOWN');
+    await new Promise((r) => setTimeout(r, 1100)); // past the (capped) TTL
+    const stale = await t.gql(q, { id: cached.idNumber });
+    expect(stale.body.data.resident.sources.find((s: any) => s.department.code === 'housing').state).toBe('STALE');
+    expect(stale.body.data.resident.entitlements.some((e: any) => e.department.code === 'housing')).toBe(true);
+    const fresh = t.sims.world.people[1500]!;
+    const unavailable = await t.gql(q, { id: fresh.idNumber });
+    expect(unavailable.body.data.resident.sources.find((s: any) => s.department.code === 'housing').state).toBe('UNAVAILABLE');
+    expect(unavailable.body.errors[0].extensions).toMatchObject({ code: 'DEPARTMENT_UNAVAILABLE', department: 'housing' });
+    expect(unavailable.body.data.resident.sources.find((s: any) => s.department.code === 'population').state).not.toBe('UNAVAILABLE');
+  });
+
+  it('three missed heartbeats make it DOWN', async () => {
+    adapter = await spawnAdapter({ HOUSING_URL: housingUrl, HUB_URL: t.hub.url, DEPARTMENT_CREDENTIAL: credential });
+    await until('housing UP again', async () => (await departmentStatus('housing')) === 'UP');
+    await stopAdapter(adapter.child, 'SIGKILL'); // no deregistration: only the heartbeats stop
+    const killedAt = Date.now();
+    await until('housing DOWN', async () => (await departmentStatus('housing')) === 'DOWN');
+    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(1500);
+  });
+});
