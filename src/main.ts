@@ -51,6 +51,8 @@ async function main(): Promise<void> {
     });
     log.info('simulated departments started', { residents: sims.world.people.length, ms: Date.now() - started });
     for (const code of DEPARTMENT_CODES) env[URL_VARS[code]] ??= sims.urls[code];
+    // Development: adapters on this machine register over plain http (the hub logs it loudly).
+    env.REMOTE_ADAPTERS_ALLOW_HTTP ??= 'true';
   }
   let hub: Hub;
   try {

@@ -26,6 +26,11 @@ export interface ServeOptions {
   callTimeoutMs?: number;
   /** Don't register (serve only): for tests of the protocol itself. */
   register?: boolean;
+  /**
+   * Resident lookups for departments keyed by something else than the ID number (health needs the
+   * household): the department wires its own access to the population registry here.
+   */
+  residents?: CallContext['residents'];
 }
 
 export interface ServedAdapter {
@@ -80,7 +85,7 @@ export async function serveAdapter(adapter: Adapter, options: ServeOptions): Pro
     purpose: String(req.headers['x-purpose'] ?? ''),
     // A remote adapter has no access to the hub's population loaders; departments keyed by
     // household must look the registry up themselves (see docs/ADAPTERS.md).
-    residents: async (ids) => ids.map(() => new DependencyUnavailableError(code, 'resident lookups are not available to remote adapters')),
+    residents: options.residents ?? (async (ids) => ids.map(() => new DependencyUnavailableError(code, 'resident lookups are not configured for this remote adapter'))),
   });
 
   /** Runs one capability's fetcher over ID numbers in its batch size; one answer per key. */
