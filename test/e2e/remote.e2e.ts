@@ -137,3 +137,65 @@ describe('remote adapters', () => {
     expect(Date.now() - killedAt).toBeGreaterThanOrEqual(1500);
   });
 });
+
+describe('the six bundled adapters, registered remotely', () => {
+  let t: TestHub;
+  const served: { close(): Promise<void> }[] = [];
+  let dispatcher: import('undici').Agent;
+
+  beforeAll(async () => {
+    t = await startTestHub({ env: { REMOTE_ADAPTERS_ALLOW_HTTP: 'true', REGISTRY_SYNC_MS: '100' } });
+    const { Agent } = await import('undici');
+    const { BUNDLED_ADAPTERS } = await import('../../adapters/index.js');
+    const { serveAdapter } = await import('../../adapters/sdk/serve.js');
+    dispatcher = new Agent();
+    const env = {
+      POPULATION_URL: t.sims.urls.population,
+      SOCIAL_INSURANCE_URL: t.sims.urls['social-insurance'],
+      MEDICAL_INSURANCE_URL: t.sims.urls['medical-insurance'],
+      CIVIL_AFFAIRS_URL: t.sims.urls['civil-affairs'],
+      HEALTH_URL: t.sims.urls.health,
+      DISABLED_PERSONS_URL: t.sims.urls['disabled-persons'],
+    };
+    const population = BUNDLED_ADAPTERS[0]!.create(BUNDLED_ADAPTERS[0]!.parseConfig(env), { dispatcher });
+    for (const def of BUNDLED_ADAPTERS) {
+      const adapter = def.create(def.parseConfig(env), { dispatcher });
+      const credential = (await issueCredential(t.db, def.department.code)).token;
+      served.push(
+        await serveAdapter(adapter, {
+          hubUrl: t.hub.url,
+          credential,
+          // the health department looks households up in the registry itself
+          residents: async (ids) => (await population.fetchers.persons!.batch(ids, { signal: AbortSignal.timeout(5000), requestId: 'r', operator: 'health', purpose: 'household lookup', residents: async () => [] })).map((a) => (a instanceof Error ? a : (a?.resident ?? null))),
+        }),
+      );
+    }
+  });
+  afterAll(async () => {
+    for (const s of served) await s.close();
+    await dispatcher?.close();
+    await t?.close();
+  });
+
+  it('serve the same residents, batched by their limits, through the protocol', async () => {
+    const ids = t.sims.world.people.slice(0, 100).map((p) => p.idNumber);
+    t.resetCounters();
+    const { body } = await t.gql(`query($ids: [ID!]!) { residents(idNumbers: $ids) { idNumber name entitlements { kind department { code } } sources { department { code } state } } departments { code status } }`, { ids });
+    expect(body.errors).toBeUndefined();
+    expect(body.data.departments.map((d: any) => d.status)).toEqual(Array(6).fill('UP'));
+    // every department is now served by a remote adapter (its fetchers are named after the protocol's capabilities)
+    for (const g of t.hub.registry.all()) expect(Object.keys(g.adapter.fetchers).every((f) => ['residents', 'entitlements', 'evidence'].includes(f)), g.code).toBe(true);
+    const world = t.sims.world;
+    for (const r of body.data.residents) {
+      const p = world.byId.get(r.idNumber)!;
+      expect(r.name).toBe(p.name);
+      const kinds = [...(p.socialInsurance?.benefits ?? []), ...(p.medical?.benefits ?? []), ...p.civil.benefits, ...p.health.benefits, ...(p.disability?.benefits ?? [])].map((b) => b.kind).sort();
+      expect(r.entitlements.map((e: any) => e.kind).sort()).toEqual(kinds);
+      expect(r.sources.every((s: any) => s.state === 'FRESH')).toBe(true);
+    }
+    const s = t.sims.sims;
+    expect(s.population.snapshot().batches['persons.batch']!.filter((n) => n === 50).length).toBeGreaterThanOrEqual(2); // + the health department's own household lookups
+    expect(s['civil-affairs'].snapshot().batches['person.query']).toEqual([20, 20, 20, 20, 20]);
+    expect(s['medical-insurance'].snapshot().calls['insured.get']).toBe(100);
+  });
+});
