@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { DevIssuer } from '../src/auth/dev-issuer.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -76,7 +77,7 @@ const rssMb = (pid: number): number => {
 };
 
 async function gql(url: string, query: string, variables: unknown): Promise<any> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-purpose': 'bench' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-purpose': 'bench', ...AUTH }, body: JSON.stringify({ query, variables }) });
   return res.json();
 }
 
@@ -112,9 +113,9 @@ async function load(url: string, body: string, connections: number, sims: Record
   // Department calls of one query, counted alone (under load, calls of unfinished requests would blur it).
   if (sims) await settle(sims);
   const before = sims ? await departmentCalls(sims) : 0;
-  if (sims) await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-purpose': 'bench' }, body });
+  if (sims) await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-purpose': 'bench', ...AUTH }, body });
   const after = sims ? await departmentCalls(sims) : 0;
-  const r = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json', 'x-purpose': 'bench' }, body, connections, duration: SECONDS });
+  const r = await autocannon({ url, method: 'POST', headers: { 'content-type': 'application/json', 'x-purpose': 'bench', ...AUTH }, body, connections, duration: SECONDS });
   const requests = r.requests.total;
   return {
     rps: Math.round(r.requests.average),
@@ -131,8 +132,13 @@ const median = (ms: Measure[]): Measure => [...ms].sort((a, b) => a.rps - b.rps)
 
 const simsProc = await start(['dist/bench/sims-process.js'], {}, /^\{"urls"/);
 const simInfo = JSON.parse(simsProc.line) as { urls: Record<string, string>; people: string[]; rich: string; latency: Record<string, number> };
+const issuerFile = join(tmpdir(), `owh-bench-issuer-${process.pid}.json`);
+const token = await (await DevIssuer.load(issuerFile)).mint({ role: 'window_clerk', sub: 'bench', window: 'W1' });
+const AUTH = { authorization: `Bearer ${token}` };
 const hubEnv = (extra: Record<string, string>) => ({
   SIMULATORS: 'off',
+  AUTH_DEV_ISSUER: 'true',
+  AUTH_DEV_KEY_FILE: issuerFile,
   PORT: '0',
   LOG_LEVEL: 'error',
   POPULATION_URL: simInfo.urls.population!,
@@ -233,12 +239,12 @@ for (const kind of ['pglite', ...(pgUrl ? ['postgres'] : [])] as const) {
       query: 'mutation($i: SubmitCaseInput!) { submitCase(input: $i) { case { caseNo status } problems { code } } }',
       variables: { i: { idempotencyKey: `bench-${process.pid}-${kind}-${i}`, serviceItemCode: 'CA-0004', applicantIdNumber: people[i % people.length], channel: 'WINDOW', materials: [{ code: 'INCOME_PROOF', reference: `r${i}`, form: 'ORIGINAL' }, { code: 'APPLICATION_FORM', reference: `f${i}`, form: 'ORIGINAL' }] } },
     });
-  for (let i = 0; i < people.length; i++) await fetch(hub.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: submit(seq++) }); // warm the evidence cache
+  for (let i = 0; i < people.length; i++) await fetch(hub.url, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: submit(seq++) }); // warm the evidence cache
   const r = await autocannon({
     url: hub.url,
     connections: 10,
     duration: SECONDS,
-    requests: [{ method: 'POST', headers: { 'content-type': 'application/json', 'x-window-id': 'W1' }, setupRequest: (req: any) => ({ ...req, body: submit(seq++) }) }],
+    requests: [{ method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, setupRequest: (req: any) => ({ ...req, body: submit(seq++) }) }],
   });
   const hubRss = rssMb(hub.proc.child.pid!);
   await stop(hub.proc);
@@ -277,4 +283,5 @@ console.table(Object.fromEntries(Object.entries(submitSummary as Record<string, 
 console.log(JSON.stringify(targets, null, 2));
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify({ at: new Date().toISOString(), seconds: SECONDS, rounds: ROUNDS, cores: (await import('node:os')).cpus().length, results, targets }, null, 2));
+rmSync(issuerFile, { force: true });
 console.log('wrote bench/results/latest.json');

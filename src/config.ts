@@ -72,6 +72,20 @@ export interface HubConfig {
     allowInsecureHttp: boolean;
     probeTimeoutMs: number;
   };
+  auth: {
+    jwksUrl: string | null;
+    jwksFile: string | null;
+    issuer: string;
+    audience: string;
+    algorithms: string[];
+    /** The development issuer (tokens printed at `npm start`); refused in production unless allowed. */
+    devIssuer: boolean;
+    devIssuerAllowedInProduction: boolean;
+    devKeyFile: string;
+    production: boolean;
+    /** GraphQL introspection: on in development, off in production unless set. */
+    introspection: boolean;
+  };
   /** One DataLoader batch per department per tick; off only to measure what batching saves. */
   batching: boolean;
   /** Adapter settings (department URLs and credentials), passed to each adapter's parseConfig. */
@@ -136,6 +150,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       syncMs: int(env, 'REGISTRY_SYNC_MS', 2000, 50),
       allowInsecureHttp: bool(env, 'REMOTE_ADAPTERS_ALLOW_HTTP', false),
       probeTimeoutMs: int(env, 'REGISTRATION_PROBE_TIMEOUT_MS', 3000, 1),
+    },
+    auth: {
+      jwksUrl: env.AUTH_JWKS_URL || null,
+      jwksFile: env.AUTH_JWKS_FILE || null,
+      issuer: env.AUTH_ISSUER || 'owh-dev-issuer',
+      audience: env.AUTH_AUDIENCE || 'one-window-hub',
+      algorithms: (env.AUTH_ALGORITHMS || 'ES256,RS256').split(',').map((a) => a.trim()).filter((a) => a && a.toLowerCase() !== 'none'),
+      devIssuer: bool(env, 'AUTH_DEV_ISSUER', false),
+      devIssuerAllowedInProduction: bool(env, 'AUTH_DEV_ISSUER_ALLOW_IN_PRODUCTION', false),
+      devKeyFile: env.AUTH_DEV_KEY_FILE || 'data/dev-issuer-key.json',
+      production: env.NODE_ENV === 'production',
+      introspection: bool(env, 'GRAPHQL_INTROSPECTION', env.NODE_ENV !== 'production'),
     },
     batching: bool(env, 'BATCHING_ENABLED', true),
     adapterEnv: { ...env },

@@ -19,6 +19,9 @@ export const PUBLIC_CODES = new Set([
   'ALREADY_EVALUATED',
   'CONFLICT',
   'DATABASE_UNAVAILABLE',
+  'FORBIDDEN',
+  'PURPOSE_REQUIRED',
+  'UNAUTHENTICATED',
 ]);
 
 export class BadUserInputError extends GraphQLError {

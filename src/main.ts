@@ -7,6 +7,7 @@ import { ConfigError } from '../adapters/contract.js';
 import { DEPARTMENT_CODES, DEFAULT_LATENCY, startSimulators, type RunningSimulators } from '../mocks/index.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './log.js';
+import { DEV_PRINCIPALS } from './auth/dev-issuer.js';
 import { startHub, type Hub } from './server.js';
 
 const URL_VARS: Record<(typeof DEPARTMENT_CODES)[number], string> = {
@@ -51,8 +52,10 @@ async function main(): Promise<void> {
     });
     log.info('simulated departments started', { residents: sims.world.people.length, ms: Date.now() - started });
     for (const code of DEPARTMENT_CODES) env[URL_VARS[code]] ??= sims.urls[code];
-    // Development: adapters on this machine register over plain http (the hub logs it loudly).
+    // Development: adapters on this machine register over plain http, and the development token
+    // issuer signs the tokens printed below (the hub logs both loudly; neither is for production).
     env.REMOTE_ADAPTERS_ALLOW_HTTP ??= 'true';
+    if (!env.AUTH_JWKS_URL && !env.AUTH_JWKS_FILE) env.AUTH_DEV_ISSUER ??= 'true';
   }
   let hub: Hub;
   try {
@@ -80,12 +83,17 @@ async function main(): Promise<void> {
     out(`    one-child parent reward     ${pick((x) => x.health.benefits.some((b) => b.kind === 'ONE_CHILD_PARENT_REWARD'))}`);
   }
   out();
-  out('  try:');
-  out(`    curl -s ${hub.graphqlUrl} -H 'content-type: application/json' -H 'x-purpose: demo' \\`);
+  if (hub.devIssuer) {
+    out('  development tokens (valid 12 h; more with `npm run token -- <role> [window=…] [station=…] [department=…] [resident=…]`):');
+    const kiosk = sims?.world.people.find((x) => x.socialInsurance)?.idNumber ?? '11010519491231002X';
+    for (const claims of DEV_PRINCIPALS(kiosk)) out(`    ${claims.role.padEnd(14)} ${await hub.devIssuer.mint(claims)}`);
+    out();
+  }
+  out('  try (every request needs a token; reading personal data needs X-Purpose):');
+  out(`    curl -s ${hub.graphqlUrl} -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" -H 'x-purpose: demo' \\`);
   out(`      -d '{"query":"{ departments { code name status } }"}'`);
   out();
-  out('  NOTE: authentication, roles and masking are not built yet (issue 5): this hub serves');
-  out('  anyone who can reach it. Bind it to localhost (HOST=127.0.0.1, the default) only.');
+  out('  NOTE: masking is done for analysts; the audit log and cache encryption are not built yet (issue 5).');
   out('  Ctrl-C stops the hub and the simulators.');
 
   let stopping = false;

@@ -9,7 +9,7 @@ import { ApolloServer, HeaderMap } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { Agent, type Dispatcher } from 'undici';
-import type { AdapterDefinition } from '../adapters/contract.js';
+import { ConfigError, type AdapterDefinition } from '../adapters/contract.js';
 import { BUNDLED_ADAPTERS } from '../adapters/index.js';
 import { RedisStore } from './cache/redis.js';
 import { MemoryStore, type CacheStore } from './cache/store.js';
@@ -26,6 +26,10 @@ import { CaseService } from './cases/service.js';
 import { DatabaseUnavailableError, openDb, type Db } from './db/db.js';
 import { migrate } from './db/migrations.js';
 import { PUBLIC_CODES } from './errors.js';
+import { accessPlugin } from './auth/access.js';
+import { AuthError, Authenticator } from './auth/authenticate.js';
+import { DEV_ISSUER, DevIssuer, HUB_AUDIENCE } from './auth/dev-issuer.js';
+import type { Principal } from './auth/principal.js';
 import { HubKeys } from './remote/hub-keys.js';
 import { RemoteRegistry } from './remote/registry-service.js';
 import { buildContext, type Context } from './graphql/context.js';
@@ -75,12 +79,31 @@ export interface Hub {
   remote: RemoteRegistry;
   keys: HubKeys;
   /** Builds a context as an HTTP request would (for in-process tests with executeOperation). */
-  context(headers?: Record<string, string>): Context;
+  context(principal: Principal, headers?: Record<string, string>): Context;
+  /** The development issuer, when on (tests and `npm start` mint tokens with it). */
+  devIssuer: DevIssuer | null;
   stop(): Promise<void>;
 }
 
 export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<Hub> {
   const log = deps.log ?? createLogger();
+  // Authentication first: a hub that cannot tell who is asking does not start.
+  let devIssuer: DevIssuer | null = null;
+  let authenticator: Authenticator;
+  if (config.auth.devIssuer) {
+    if (config.auth.production && !config.auth.devIssuerAllowedInProduction) {
+      throw new ConfigError('AUTH_DEV_ISSUER is set with NODE_ENV=production: refusing to start with the development token issuer (set AUTH_DEV_ISSUER_ALLOW_IN_PRODUCTION=true to override, and do not)');
+    }
+    if (config.auth.production) log.error('!!! THE DEVELOPMENT TOKEN ISSUER IS ON IN PRODUCTION (AUTH_DEV_ISSUER_ALLOW_IN_PRODUCTION=true): anyone with its key file can act as any role !!!');
+    else log.warn('development token issuer on: tokens from data/dev-issuer-key.json are accepted (AUTH_DEV_ISSUER)');
+    devIssuer = await DevIssuer.load(config.auth.devKeyFile);
+    authenticator = new Authenticator(devIssuer.jwks(), DEV_ISSUER, HUB_AUDIENCE, ['ES256']);
+  } else if (config.auth.jwksUrl || config.auth.jwksFile) {
+    authenticator = Authenticator.fromConfig(config.auth);
+  } else {
+    throw new ConfigError('no authentication configured: set AUTH_JWKS_URL or AUTH_JWKS_FILE (with AUTH_ISSUER and AUTH_AUDIENCE), or AUTH_DEV_ISSUER=true for development');
+  }
+
   let cache = deps.cache;
   if (!cache) {
     if (config.redisUrl) {
@@ -133,7 +156,8 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     schema: await buildHubSchema(),
     // No HTTP cache hints: answers are personal and per caller (the plugin costs time per field).
     // No inline traces for routers: they would carry resolver errors and timings to any caller who asks.
-    plugins: [departmentFailuresPlugin(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    introspection: config.auth.introspection,
+    plugins: [accessPlugin(), departmentFailuresPlugin(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled()],
     logger: { debug: (m) => log.debug(String(m)), info: (m) => log.info(String(m)), warn: (m) => log.warn(String(m)), error: (m) => log.error(String(m)) },
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => {
@@ -188,6 +212,16 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
       res.end('One-Window Hub: the GraphQL endpoint is POST /graphql\n');
       return;
     }
+    let principal: Principal;
+    try {
+      principal = await authenticator.authenticate(req.headers.authorization);
+    } catch (err) {
+      if (!(err instanceof AuthError)) throw err;
+      log.info('request refused: not authenticated', { reason: err.message });
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
+      res.end(JSON.stringify({ errors: [{ message: 'authentication required: a valid bearer token', extensions: { code: 'UNAUTHENTICATED' } }] }));
+      return;
+    }
     const headers = new HeaderMap();
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
     let body: unknown = undefined;
@@ -216,7 +250,7 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: async () => buildContext(contextOptions, headers),
+      context: async () => buildContext(contextOptions, headers, principal),
     });
     for (const [k, v] of response.headers) res.setHeader(k, v);
     res.statusCode = response.status ?? 200;
@@ -252,7 +286,8 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     outbox,
     remote,
     keys,
-    context: (h = {}) => buildContext(contextOptions, { get: (n) => h[n.toLowerCase()] }),
+    context: (principal, h = {}) => buildContext(contextOptions, { get: (n) => h[n.toLowerCase()] }, principal),
+    devIssuer,
     async stop() {
       clearInterval(catalogueTimer);
       remote.stop();

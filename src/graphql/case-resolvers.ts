@@ -9,6 +9,7 @@ import type { MaterialSpec, ServiceItemSpec } from '../cases/catalogue.js';
 import { CaseError } from '../cases/state.js';
 import { encodeCursor, type CaseRow, type EvidenceLookup } from '../cases/service.js';
 import { checkIdNumber } from '../domain/idnumber.js';
+import { assertCaseVisible, assertResident } from '../auth/access.js';
 import { BadUserInputError } from '../errors.js';
 import type { Context } from './context.js';
 import {
@@ -34,7 +35,7 @@ import {
   SubmittedMaterial,
 } from './case-types.js';
 import { departmentOf, ResidentResolver } from './resolvers.js';
-import { Gender, Resident } from './types.js';
+import { Resident } from './types.js';
 
 function toMaterial(m: MaterialSpec, ctx: Context): MaterialRequirement {
   return Object.assign(new MaterialRequirement(), { ...m, sharedBy: m.sharedBy ? departmentOf(ctx, m.sharedBy) : null });
@@ -80,16 +81,7 @@ async function residentOrStub(ctx: Context, idNumber: string, info: GraphQLResol
   const found = await new ResidentResolver().loadResident(ctx, idNumber, path, info);
   if (found) return found;
   const check = checkIdNumber(idNumber, ctx.now);
-  return Object.assign(new Resident(), {
-    idNumber,
-    name: '（人口库未返回）',
-    gender: (check.ok ? check.gender : 'MALE') as Gender,
-    birthDate: check.ok ? check.birthDate : '1900-01-01',
-    phone: null,
-    address: null,
-    community: null,
-    householdNo: null,
-  });
+  return Resident.from({ idNumber, name: '（人口库未返回）', gender: check.ok ? check.gender : 'MALE', birthDate: check.ok ? check.birthDate : '1900-01-01' }, ctx.masked);
 }
 
 /** Federation: entities referenced by other subgraphs. */
@@ -100,6 +92,14 @@ export function resolveServiceItemReference(ref: { code?: unknown }, ctx: Contex
 export async function resolveCaseReference(ref: { caseNo?: unknown }, ctx: Context): Promise<Case | null> {
   const c = await ctx.cases.service.get(String(ref.caseNo ?? ''));
   return c ? toCase(c) : null;
+}
+
+/** Station staff see their station's cases, department staff their department's: the filter says so. */
+function scopedFilter(ctx: Context, filter: CaseFilter | undefined): CaseFilter {
+  const f: CaseFilter = { ...(filter ?? {}) };
+  if (ctx.principal.role === 'station_staff') f.station = ctx.principal.station;
+  if (ctx.principal.role === 'department') f.department = ctx.principal.department;
+  return f;
 }
 
 @Resolver(() => ServiceItem)
@@ -127,6 +127,7 @@ export class CatalogueResolver {
     if (!item) throw new BadUserInputError('there is no service item with this code', { argument: 'serviceItemCode' });
     const check = checkIdNumber(idNumber, ctx.now);
     if (!check.ok) throw new BadUserInputError(`idNumber is invalid: ${check.message}`, { argument: 'idNumber', problem: check.problem });
+    assertResident(ctx, check.idNumber);
     const [resident, list] = await Promise.all([residentOrStub(ctx, check.idNumber, info), ctx.cases.service.checklist(item, check.idNumber, evidenceLookup(ctx))]);
     return Object.assign(new MaterialChecklist(), {
       serviceItem: toServiceItem(item, ctx),
@@ -143,6 +144,7 @@ export class CaseResolver {
   @Query(() => Case, { nullable: true })
   async case(@Arg('caseNo', () => ID) caseNo: string, @Ctx() ctx: Context): Promise<Case | null> {
     const c = await ctx.cases.service.get(caseNo);
+    if (c) assertCaseVisible(ctx, c);
     return c ? toCase(c) : null;
   }
 
@@ -153,19 +155,25 @@ export class CaseResolver {
     @Arg('after', () => String, { nullable: true }) after: string | undefined,
     @Ctx() ctx: Context,
   ): Promise<CaseConnection> {
-    const page = await ctx.cases.service.list(filter ?? {}, first, after ?? null);
+    const page = await ctx.cases.service.list(scopedFilter(ctx, filter), first, after ?? null);
     const edges = page.rows.map((c) => ({ cursor: encodeCursor(c), node: toCase(c) }));
     return Object.assign(new CaseConnection(), { edges, totalCount: page.totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } });
   }
 
   @Query(() => [CaseStatsBucket], { description: 'Analysts: counts and rates over cases, grouped by the chosen dimensions.' })
   async caseStats(@Arg('filter', () => CaseFilter, { nullable: true }) filter: CaseFilter | undefined, @Arg('groupBy', () => [CaseDimension]) groupBy: CaseDimension[], @Ctx() ctx: Context): Promise<CaseStatsBucket[]> {
-    return (await ctx.cases.service.stats(filter ?? {}, groupBy)).map((b) => Object.assign(new CaseStatsBucket(), b));
+    return (await ctx.cases.service.stats(scopedFilter(ctx, filter), groupBy)).map((b) => Object.assign(new CaseStatsBucket(), b));
   }
 
   @Mutation(() => SubmitCaseResult)
   async submitCase(@Arg('input', () => SubmitCaseInput) input: SubmitCaseInput, @Ctx() ctx: Context): Promise<SubmitCaseResult> {
     const { service, outbox, instantBudgetMs } = ctx.cases;
+    const p = ctx.principal;
+    if (p.role === 'station_staff' && input.channel !== Channel.STATION) throw new CaseError('FORBIDDEN', 'station staff submit through the STATION channel');
+    if (p.role === 'self_service') {
+      if (input.channel !== Channel.SELF_SERVICE) throw new CaseError('FORBIDDEN', 'a terminal submits through the SELF_SERVICE channel');
+      assertResident(ctx, input.applicantIdNumber.trim().toUpperCase());
+    }
     const { caseNo, problems } = await service.submit(input, ctx.actor, evidenceLookup(ctx));
     if (!caseNo) return Object.assign(new SubmitCaseResult(), { case: null, problems, notices: [] });
     let c = (await service.get(caseNo))!;
@@ -181,32 +189,44 @@ export class CaseResolver {
 
   @Mutation(() => Case)
   async supplementMaterials(@Arg('caseNo', () => ID) caseNo: string, @Arg('materials', () => [MaterialInput]) materials: MaterialInput[], @Ctx() ctx: Context): Promise<Case> {
+    await this.visible(ctx, caseNo);
     await ctx.cases.service.supplement(caseNo, materials, ctx.actor);
     return this.reload(ctx, caseNo);
   }
 
   @Mutation(() => Case)
   async withdrawCase(@Arg('caseNo', () => ID) caseNo: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: Context): Promise<Case> {
+    await this.visible(ctx, caseNo);
     await ctx.cases.service.withdraw(caseNo, reason, ctx.actor);
     return this.reload(ctx, caseNo);
   }
 
   @Mutation(() => Case, { description: '出件: the result window hands the result over.' })
   async deliverCase(@Arg('caseNo', () => ID) caseNo: string, @Ctx() ctx: Context): Promise<Case> {
+    await this.visible(ctx, caseNo);
     await ctx.cases.service.deliver(caseNo, ctx.actor);
     return this.reload(ctx, caseNo);
   }
 
   @Mutation(() => Case, { description: 'The centre takes over a case received at a community station.' })
   async acceptStationCase(@Arg('caseNo', () => ID) caseNo: string, @Ctx() ctx: Context): Promise<Case> {
+    await this.visible(ctx, caseNo);
     await ctx.cases.service.acceptStationCase(caseNo, ctx.actor);
     return this.reload(ctx, caseNo);
   }
 
   @Mutation(() => Case)
   async evaluateCase(@Arg('caseNo', () => ID) caseNo: string, @Arg('rating', () => Rating) rating: Rating, @Arg('comment', () => String, { nullable: true }) comment: string | undefined, @Ctx() ctx: Context): Promise<Case> {
+    await this.visible(ctx, caseNo);
     await ctx.cases.service.evaluate(caseNo, rating, comment ?? null, ctx.actor);
     return this.reload(ctx, caseNo);
+  }
+
+  /** The case exists and this principal may act on it (a station its own, a kiosk its resident's). */
+  private async visible(ctx: Context, caseNo: string): Promise<void> {
+    const c = await ctx.cases.service.get(caseNo);
+    if (!c) throw new CaseError('NOT_FOUND', 'there is no case with this number', { caseNo });
+    assertCaseVisible(ctx, c);
   }
 
   private async reload(ctx: Context, caseNo: string): Promise<Case> {
@@ -262,7 +282,7 @@ export class CaseResolver {
 export class ResidentCasesResolver {
   @FieldResolver(() => [Case], { description: "The resident's cases at this centre, newest first." })
   async cases(@Root() r: Resident, @Arg('status', () => [CaseStatus], { nullable: true }) status: CaseStatus[] | undefined, @Ctx() ctx: Context): Promise<Case[]> {
-    const all = await ctx.caseLoaders.byApplicant.load(r.idNumber);
+    const all = await ctx.caseLoaders.byApplicant.load(r.key);
     return all.filter((c) => !status?.length || status.includes(c.status as CaseStatus)).map(toCase);
   }
 }

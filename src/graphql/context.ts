@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type { GraphQLFormattedError } from 'graphql';
 import { CAPABILITY_FIELD, type CallContext, type DepartmentData, type ReadCapability, type ResidentRecord } from '../../adapters/contract.js';
+import { MASKED_ROLES, type Principal } from '../auth/principal.js';
 import type { OutboxWorker } from '../cases/outbox.js';
 import type { Actor, CaseRow, CaseService } from '../cases/service.js';
 import type { DepartmentGateway, Sourced } from '../departments/gateway.js';
@@ -13,7 +14,7 @@ import type { Registry } from '../departments/registry.js';
 
 export interface RequestInfo {
   requestId: string;
-  /** Who acts (the clerk, kiosk or service); "anonymous" until authentication lands. */
+  /** Who acts: the token's subject (forwarded to departments, recorded in case events). */
   operator: string;
   purpose: string;
 }
@@ -27,6 +28,9 @@ export interface CaseServices {
 }
 
 export interface Context extends RequestInfo {
+  principal: Principal;
+  /** Personal data leaves masked (analysts always). */
+  masked: boolean;
   registry: Registry;
   loaders: Loaders;
   failures: DepartmentFailures;
@@ -55,23 +59,25 @@ export class CaseLoaders {
 
 export type { CaseRow };
 
-export function buildContext(options: ContextOptions, headers: { get(name: string): string | undefined }): Context {
+export function buildContext(options: ContextOptions, headers: { get(name: string): string | undefined }, principal: Principal): Context {
   const requestId = sanitizeHeader(headers.get('x-request-id')) ?? randomUUID();
   const info: RequestInfo = {
     requestId,
-    operator: 'anonymous',
+    operator: principal.subject,
     purpose: sanitizeHeader(headers.get('x-purpose')) ?? 'unspecified',
   };
   let caseLoaders: CaseLoaders | undefined;
   return {
     ...info,
+    principal,
+    masked: MASKED_ROLES.has(principal.role),
     registry: options.registry,
     loaders: new Loaders(options.registry, info, options.batching),
     failures: new DepartmentFailures(),
     now: new Date(),
     cases: options.cases,
-    // Until authentication binds them to the token (issue 5), the window or station is declared by header.
-    actor: { operator: info.operator, window: sanitizeHeader(headers.get('x-window-id')) ?? null, station: sanitizeHeader(headers.get('x-station-id')) ?? null },
+    // Where the operator acts comes from the token, never from a header the client chooses.
+    actor: { operator: info.operator, window: principal.window, station: principal.station },
     // Made on first use: most requests never touch a case.
     get caseLoaders(): CaseLoaders {
       return (caseLoaders ??= new CaseLoaders(options.cases.service));

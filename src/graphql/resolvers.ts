@@ -8,6 +8,8 @@ import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 't
 import { READ_CAPABILITIES, type EntitlementRecord, type ReadCapability } from '../../adapters/contract.js';
 import type { DepartmentGateway } from '../departments/gateway.js';
 import { ageOn, checkIdNumber } from '../domain/idnumber.js';
+import { assertResident } from '../auth/access.js';
+import { maskIdNumber } from '../auth/mask.js';
 import { BadUserInputError } from '../errors.js';
 import type { CapabilityAnswer, Context } from './context.js';
 import { publicReason } from './context.js';
@@ -106,6 +108,7 @@ export class ResidentResolver {
   async resident(@Arg('idNumber', () => ID) idNumber: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Resident | null> {
     const check = checkIdNumber(idNumber, ctx.now);
     if (!check.ok) throw new BadUserInputError(`idNumber is invalid: ${check.message}`, { argument: 'idNumber', problem: check.problem });
+    assertResident(ctx, check.idNumber);
     return this.loadResident(ctx, check.idNumber, pathOf(info), info);
   }
 
@@ -120,6 +123,7 @@ export class ResidentResolver {
       const first = invalid[0]!;
       throw new BadUserInputError(`${invalid.length} of the ID numbers are invalid; the first, at index ${first.index}: ${first.message}`, { argument: 'idNumbers', invalid });
     }
+    for (const c of checks) assertResident(ctx, (c as { idNumber: string }).idNumber);
     const path = pathOf(info);
     return Promise.all(checks.map((c, i) => this.loadResident(ctx, (c as { idNumber: string }).idNumber, [...path, i], info)));
   }
@@ -134,7 +138,7 @@ export class ResidentResolver {
       ctx.failures.report(registry, answer, path, path.join('.'));
       return null;
     }
-    return answer.value ? Resident.from(answer.value as never) : null;
+    return answer.value ? Resident.from(answer.value as never, ctx.masked) : null;
   }
 
   /**
@@ -154,7 +158,7 @@ export class ResidentResolver {
 
   @FieldResolver(() => Int)
   age(@Root() r: Resident, @Ctx() ctx: Context): number {
-    return ageOn(r.birthDate, chinaToday(ctx.now));
+    return ageOn(r.born, chinaToday(ctx.now));
   }
 
   @FieldResolver(() => [Entitlement], { description: 'Entitlements at every registered department, in one list.' })
@@ -171,7 +175,7 @@ export class ResidentResolver {
     const gateways = ctx.registry.serving('entitlements').filter((g) => !department || g.code === department);
     const lists = await Promise.all(
       gateways.map(async (g) => {
-        const answer = await ctx.loaders.capability(g, 'entitlements', r.idNumber);
+        const answer = await ctx.loaders.capability(g, 'entitlements', r.key);
         if (answer instanceof Error) {
           ctx.failures.report(g, answer, pathOf(info), residentScope(info));
           return [];
@@ -193,12 +197,22 @@ export class ResidentResolver {
   private async single<C extends ReadCapability>(capability: C, r: Resident, ctx: Context, info: GraphQLResolveInfo): Promise<CapabilityAnswer<C>['value'] | null> {
     const g = ctx.registry.serving(capability)[0];
     if (!g) return null;
-    const answer = await ctx.loaders.capability(g, capability, r.idNumber);
+    const answer = await ctx.loaders.capability(g, capability, r.key);
     if (answer instanceof Error) {
       ctx.failures.report(g, answer, pathOf(info), residentScope(info));
       return null;
     }
-    return answer.value ?? null;
+    if (!ctx.masked || !answer.value) return answer.value ?? null;
+    // Identifiers that reveal the person are masked too: the certificate number contains the ID number.
+    if (capability === 'disabilityCertificate') {
+      const c = answer.value as { certificateNo: string };
+      return { ...c, certificateNo: maskIdNumber(c.certificateNo.slice(0, 18)) + c.certificateNo.slice(18) } as never;
+    }
+    if (capability === 'socialInsurance') {
+      const a = answer.value as { personNo: string };
+      return { ...a, personNo: `${a.personNo.slice(0, 4)}****${a.personNo.slice(-2)}` } as never;
+    }
+    return answer.value;
   }
 
   @FieldResolver(() => SocialInsuranceAccount, { nullable: true })
@@ -242,7 +256,7 @@ export class ResidentResolver {
         const department = toDepartment(g, ctx);
         const main = sourceCapability(g);
         if (!main) return Object.assign(new SourceStatus(), { department, state: SourceState.NOT_APPLICABLE, fetchedAt: null, error: null });
-        const answer = await ctx.loaders.capability(g, main, r.idNumber);
+        const answer = await ctx.loaders.capability(g, main, r.key);
         if (answer instanceof Error) {
           ctx.failures.report(g, answer, pathOf(info), residentScope(info), true);
           return Object.assign(new SourceStatus(), { department, state: SourceState.UNAVAILABLE, fetchedAt: null, error: publicReason(answer) });

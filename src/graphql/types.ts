@@ -6,6 +6,7 @@ import 'reflect-metadata';
  */
 import { Directive, Field, Float, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { ResidentRecord } from '../../adapters/contract.js';
+import { maskIdNumber, maskName, maskPhone } from '../auth/mask.js';
 import { DateScalar, DateTimeScalar, JSONScalar } from './scalars.js';
 
 /**
@@ -125,17 +126,26 @@ export class Resident {
   @Field(() => String, { nullable: true }) address?: string | null;
   @Field(() => String, { nullable: true }) community?: string | null;
   @Field(() => String, { nullable: true }) householdNo?: string | null;
+  /** Not in the schema: the real ID number and birth date, for loads and age, whatever the fields show. */
+  key!: string;
+  born!: string;
 
-  static from(r: ResidentRecord): Resident {
+  /**
+   * `masked` (analysts, always): ID number 6+4, name surname + *, phone 3+4, birth date to the
+   * year, no address or household number — applied here, before anything leaves the hub.
+   */
+  static from(r: ResidentRecord, masked: boolean): Resident {
     return Object.assign(new Resident(), {
-      idNumber: r.idNumber,
-      name: r.name,
+      key: r.idNumber,
+      born: r.birthDate,
+      idNumber: masked ? maskIdNumber(r.idNumber) : r.idNumber,
+      name: masked ? maskName(r.name) : r.name,
       gender: r.gender as Gender,
-      birthDate: r.birthDate,
-      phone: r.phone ?? null,
-      address: r.address ?? null,
+      birthDate: masked ? `${r.birthDate.slice(0, 4)}-01-01` : r.birthDate,
+      phone: masked ? maskPhone(r.phone) : (r.phone ?? null),
+      address: masked ? null : (r.address ?? null),
       community: r.community ?? null,
-      householdNo: r.householdNo ?? null,
+      householdNo: masked ? null : (r.householdNo ?? null),
     });
   }
 }

@@ -70,16 +70,17 @@ describe('bad input', () => {
   });
 
   it('a body that is not JSON → 400; a huge body → 413; and the hub still answers', async () => {
-    const notJson = await fetch(t.hub.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const auth = { authorization: `Bearer ${await t.token({ role: 'window_clerk', window: 'W1' })}` };
+    const notJson = await fetch(t.hub.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: '{"query": ' });
     expect(notJson.status).toBe(400);
-    const huge = await fetch(t.hub.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ departments { code } }`, pad: 'x'.repeat(1_100_000) }) });
+    const huge = await fetch(t.hub.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify({ query: `{ departments { code } }`, pad: 'x'.repeat(1_100_000) }) });
     expect(huge.status).toBe(413);
     const ok = await t.gql(`{ departments { code } }`);
     expect(ok.body.data.departments).toHaveLength(6);
   });
 
   it('in-process: the same errors through executeOperation', async () => {
-    const res = await t.hub.apollo.executeOperation({ query: `query($id: ID!) { resident(idNumber: $id) { name } }`, variables: { id: '123' } }, { contextValue: t.hub.context() });
+    const res = await t.hub.apollo.executeOperation({ query: `query($id: ID!) { resident(idNumber: $id) { name } }`, variables: { id: '123' } }, { contextValue: t.hub.context({ subject: 'clerk-01', role: 'window_clerk', window: 'W1', station: null, department: null, resident: null }, { 'x-purpose': 'test' }) });
     expect(res.body.kind === 'single' && res.body.singleResult.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });

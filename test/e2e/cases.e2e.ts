@@ -101,19 +101,20 @@ describe.each(DBS)('one-window intake (%s)', (dbKind) => {
         { code: 'APPLICATION_FORM', reference: 'scan://form/1', form: 'ORIGINAL' },
       ],
     };
-    const { body } = await t.gql(SUBMIT, { input }, { 'x-window-id': 'W2' });
+    const clerk = { authorization: `Bearer ${await t.token({ role: 'window_clerk', sub: 'clerk-02', window: 'W2' })}` };
+    const { body } = await t.gql(SUBMIT, { input }, clerk);
     expect(body.errors).toBeUndefined();
     const c = body.data.submitCase.case;
     expect(c.status).toBe('ACCEPTED');
     expect(c.caseNo).toMatch(/^OW\d{8}\d{6}$/);
     expect(c.window).toBe('W2');
     expect(new Date(c.promisedBy).getTime()).toBe(new WorkingCalendar().promisedBy(new Date(c.acceptedAt), it_.promisedWorkingDays).getTime());
-    expect(c.events.map((e: any) => [e.type, e.fromStatus, e.toStatus, e.place])).toEqual([['RECEIVED', null, 'RECEIVED', 'window:W2'], ['ACCEPTED', 'RECEIVED', 'ACCEPTED', 'window:W2']]);
+    expect(c.events.map((e: any) => [e.type, e.fromStatus, e.toStatus, e.place, e.actor])).toEqual([['RECEIVED', null, 'RECEIVED', 'window:W2', 'clerk-02'], ['ACCEPTED', 'RECEIVED', 'ACCEPTED', 'window:W2', 'clerk-02']]);
     expect(c.materials.find((m: any) => m.code === 'ID_CARD')).toMatchObject({ provenance: 'SHARED_DATA', form: 'ELECTRONIC' });
     expect(c.forwarding).toMatchObject({ state: 'PENDING', attempts: 0 });
 
     // the same submission again: the same case, nothing new
-    const again = await t.gql(SUBMIT, { input }, { 'x-window-id': 'W2' });
+    const again = await t.gql(SUBMIT, { input }, clerk);
     expect(again.body.data.submitCase.case.caseNo).toBe(c.caseNo);
     // the same key for something else: a conflict, nothing changed
     const conflict = await t.gql(SUBMIT, { input: { ...input, materials: input.materials.slice(0, 1) } });
@@ -134,7 +135,7 @@ describe.each(DBS)('one-window intake (%s)', (dbKind) => {
     expect(done.events.map((e: any) => e.toStatus)).toEqual(['RECEIVED', 'ACCEPTED', 'FORWARDED', 'IN_REVIEW', 'COMPLETED', 'RESULT_READY']);
     expect(done.events.at(-1).actor).toBe('hub:outbox');
 
-    const delivered = await t.gql(`mutation($n: ID!) { deliverCase(caseNo: $n) { status deliveredAt } }`, { n: c.caseNo }, { 'x-window-id': 'R1' });
+    const delivered = await t.gql(`mutation($n: ID!) { deliverCase(caseNo: $n) { status deliveredAt } }`, { n: c.caseNo }, { authorization: `Bearer ${await t.token({ role: 'result_clerk', sub: 'clerk-05', window: 'R1' })}` });
     expect(delivered.body.data.deliverCase.status).toBe('DELIVERED');
     const rated = await t.gql(`mutation($n: ID!) { evaluateCase(caseNo: $n, rating: SATISFIED, comment: "快") { rating } }`, { n: c.caseNo });
     expect(rated.body.data.evaluateCase.rating).toBe('SATISFIED');
@@ -181,10 +182,10 @@ describe.each(DBS)('one-window intake (%s)', (dbKind) => {
 
   it('a station case waits for the centre, which accepts it once', async () => {
     const p = person((x) => x.age >= 18, 11);
-    const { body } = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('城乡居民基本医疗保险参保登记').code, applicantIdNumber: p.idNumber, channel: 'STATION', materials: [] } }, { 'x-station-id': 'JW-03' });
+    const { body } = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('城乡居民基本医疗保险参保登记').code, applicantIdNumber: p.idNumber, channel: 'STATION', materials: [] } }, { authorization: `Bearer ${await t.token({ role: 'station_staff', sub: 'station-03', station: 'JW-03' })}` });
     const c = body.data.submitCase.case;
     expect(c).toMatchObject({ status: 'RECEIVED', station: 'JW-03', forwarding: { state: 'NOT_NEEDED' } });
-    const accepted = await t.gql(`mutation($n: ID!) { acceptStationCase(caseNo: $n) { status acceptedAt forwarding { state } } }`, { n: c.caseNo }, { 'x-window-id': 'W1' });
+    const accepted = await t.gql(`mutation($n: ID!) { acceptStationCase(caseNo: $n) { status acceptedAt forwarding { state } } }`, { n: c.caseNo });
     expect(accepted.body.data.acceptStationCase).toMatchObject({ status: 'ACCEPTED', forwarding: { state: 'PENDING' } });
     const twice = await t.gql(`mutation($n: ID!) { acceptStationCase(caseNo: $n) { status } }`, { n: c.caseNo });
     expect(twice.body.errors[0].extensions).toMatchObject({ code: 'ILLEGAL_TRANSITION', from: 'ACCEPTED' });

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulators, type RunningSimulators } from '../../mocks/index.js';
+import { DevIssuer } from '../../src/auth/dev-issuer.js';
 import { PGliteDb, type Db } from '../../src/db/db.js';
 import { DBS, freshDb } from '../helpers/hub.js';
 
@@ -76,6 +77,8 @@ describe.each(DBS)('crash safety of forwarding (%s)', (dbKind) => {
       OUTBOX_POLL_MS: '50',
       OUTBOX_LEASE_MS: '1500',
       OUTBOX_BASE_BACKOFF_MS: '100',
+      AUTH_DEV_ISSUER: 'true',
+      AUTH_DEV_KEY_FILE: join(tmpdir(), `owh-crash-issuer-${randomUUID()}.json`),
     };
     if (dbKind === 'pglite') {
       const dir = mkdtempSync(join(tmpdir(), 'owh-crash-'));
@@ -108,7 +111,7 @@ describe.each(DBS)('crash safety of forwarding (%s)', (dbKind) => {
     for (let i = 0; i < n; i++) {
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-window-id': 'W1' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${await clerkToken()}` },
         body: JSON.stringify({
           query: `mutation($i: SubmitCaseInput!) { submitCase(input: $i) { case { caseNo status } problems { code } } }`,
           variables: { i: { idempotencyKey: randomUUID(), serviceItemCode: 'CA-0004', applicantIdNumber: people[i % people.length]!.idNumber, channel: 'WINDOW', materials: [{ code: 'INCOME_PROOF', reference: `r${i}`, form: 'ORIGINAL' }, { code: 'APPLICATION_FORM', reference: `f${i}`, form: 'ORIGINAL' }] } },
@@ -120,11 +123,12 @@ describe.each(DBS)('crash safety of forwarding (%s)', (dbKind) => {
     }
     return out;
   };
+  const clerkToken = async () => (await DevIssuer.load(env.AUTH_DEV_KEY_FILE!)).mint({ role: 'window_clerk', sub: 'clerk-01', window: 'W1' });
   const departmentCases = async () => ((await (await fetch(`${sims.urls['civil-affairs']}/_sim/cases`, { method: 'POST' })).json()) as any).cases as Record<string, { creations: number; submissions: number }>;
 
   /** Forwarding states of these cases, through the hub's own API. */
   const forwardingStates = async (url: string, caseNos: string[]) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ cases(first: 200) { edges { node { caseNo forwarding { state attempts } } } } }` }) });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-purpose': 'test', authorization: `Bearer ${await clerkToken()}` }, body: JSON.stringify({ query: `{ cases(first: 200) { edges { node { caseNo forwarding { state attempts } } } } }` }) });
     const edges = ((await res.json()) as any).data.cases.edges as { node: { caseNo: string; forwarding: { state: string; attempts: number } } }[];
     return edges.filter((e) => caseNos.includes(e.node.caseNo)).map((e) => e.node.forwarding);
   };

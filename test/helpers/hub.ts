@@ -3,6 +3,10 @@
  * the in-process one, or the Redis server at REDIS_URL (each test hub under its own key prefix).
  */
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TokenClaims } from '../../src/auth/dev-issuer.js';
 import { Redis } from 'ioredis';
 import { startSimulators, type RunningSimulators, type SimulatorsOptions } from '../../mocks/index.js';
 import pg from 'pg';
@@ -55,6 +59,8 @@ export async function freshDb(kind: DbKind): Promise<{ db: Db; url: string | nul
 export interface TestHub {
   hub: Hub;
   db: Db;
+  /** A bearer token from the development issuer (tests use it as they would a real one). */
+  token(claims: TokenClaims): Promise<string>;
   sims: RunningSimulators;
   store: CacheStore;
   prefix: string;
@@ -85,12 +91,18 @@ export async function startTestHub(options: { store?: StoreKind; db?: DbKind; si
     CHANGE_POLL_INTERVAL_MS: '0',
     OUTBOX_POLL_MS: '0',
     STATUS_SYNC_MS: '0',
+    AUTH_DEV_ISSUER: 'true',
+    AUTH_DEV_KEY_FILE: join(tmpdir(), `owh-test-issuer-${randomUUID()}.json`),
     ...options.env,
   };
   const hub = await startHub(loadConfig(env), { cache: store, db: ledger.db, log: createLogger('debug', (l) => logs.push(l)) });
+  const token = (claims: TokenClaims) => hub.devIssuer!.mint(claims);
+  // Most tests act as an administrator at window W1; tests about roles pass their own token.
+  const adminToken = await token({ role: 'admin', sub: 'test-admin', window: 'W1' });
   return {
     hub,
     db: ledger.db,
+    token,
     sims,
     store,
     prefix,
@@ -98,7 +110,7 @@ export async function startTestHub(options: { store?: StoreKind; db?: DbKind; si
     async gql(query, variables, headers = {}) {
       const res = await fetch(hub.graphqlUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-purpose': 'test', ...headers },
+        headers: { 'content-type': 'application/json', 'x-purpose': 'test', authorization: `Bearer ${adminToken}`, ...headers },
         body: JSON.stringify({ query, variables }),
       });
       return { status: res.status, body: (await res.json()) as any };
@@ -113,6 +125,7 @@ export async function startTestHub(options: { store?: StoreKind; db?: DbKind; si
       await hub.stop();
       await sims.close();
       await ledger.drop();
+      rmSync(env.AUTH_DEV_KEY_FILE, { force: true });
       if (store instanceof RedisStore) {
         for await (const keys of store.client.scanStream({ match: `${prefix}*`, count: 500 })) {
           if ((keys as string[]).length) await store.client.del(...(keys as string[]));

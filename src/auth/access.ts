@@ -1,0 +1,84 @@
+/**
+ * Who may call what. Default deny by construction: a root field that is not in ACCESS is refused
+ * for everybody. Checked once per operation, before anything resolves; bindings that depend on
+ * the data (a kiosk's own resident, a station's own cases) are checked where the data is known
+ * (see `assertResident`, `assertCaseVisible`). The matrix is documented in docs/ACCESS.md and
+ * tested role by role in test/e2e/access.e2e.ts.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, Kind, type SelectionSetNode } from 'graphql';
+import type { Context } from '../graphql/context.js';
+import type { Role } from './principal.js';
+
+const ALL: readonly Role[] = ['window_clerk', 'result_clerk', 'station_staff', 'self_service', 'analyst', 'department', 'admin'];
+const PEOPLE: readonly Role[] = ['window_clerk', 'result_clerk', 'station_staff', 'self_service', 'analyst', 'admin'];
+
+export const ACCESS: Record<string, readonly Role[]> = {
+  // Query
+  resident: PEOPLE,
+  residents: PEOPLE,
+  _entities: PEOPLE,
+  materialChecklist: ['window_clerk', 'station_staff', 'self_service', 'admin'],
+  serviceItems: ALL,
+  serviceItem: ALL,
+  departments: ALL,
+  case: ['window_clerk', 'result_clerk', 'station_staff', 'department', 'analyst', 'admin'],
+  cases: ['window_clerk', 'result_clerk', 'station_staff', 'department', 'analyst', 'admin'],
+  caseStats: ['analyst', 'admin'],
+  _service: ['admin'],
+  // Mutation
+  submitCase: ['window_clerk', 'station_staff', 'self_service', 'admin'],
+  supplementMaterials: ['window_clerk', 'station_staff', 'admin'],
+  withdrawCase: ['window_clerk', 'station_staff', 'admin'],
+  acceptStationCase: ['window_clerk', 'admin'],
+  deliverCase: ['window_clerk', 'result_clerk', 'admin'],
+  evaluateCase: ['window_clerk', 'result_clerk', 'station_staff', 'self_service', 'admin'],
+};
+
+/** Operations that read personal data without naming a case: they need a stated purpose (X-Purpose). */
+export const NEEDS_PURPOSE: ReadonlySet<string> = new Set(['resident', 'residents', '_entities', 'materialChecklist', 'cases']);
+
+const forbidden = (message: string, code = 'FORBIDDEN') => new GraphQLError(message, { extensions: { code, http: { status: 403 } } });
+
+export function accessPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, contextValue: ctx, document }) {
+          const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d.selectionSet] as const] : [])));
+          const roots = new Set<string>();
+          const walk = (set: SelectionSetNode) => {
+            for (const s of set.selections) {
+              if (s.kind === Kind.FIELD) roots.add(s.name.value);
+              else if (s.kind === Kind.INLINE_FRAGMENT) walk(s.selectionSet);
+              else {
+                const f = fragments.get(s.name.value);
+                if (f) walk(f);
+              }
+            }
+          };
+          if (operation) walk(operation.selectionSet);
+          for (const field of roots) {
+            if (field.startsWith('__')) continue; // introspection: switched on or off for the whole server
+            const allowed = ACCESS[field];
+            if (!allowed || !allowed.includes(ctx.principal.role)) throw forbidden(`the role ${ctx.principal.role} may not use ${field}`);
+            if (NEEDS_PURPOSE.has(field) && ctx.purpose === 'unspecified') throw forbidden(`${field} reads personal data: say why in the X-Purpose header`, 'PURPOSE_REQUIRED');
+          }
+        },
+      };
+    },
+  };
+}
+
+/** A kiosk sees only the resident whose card was read. */
+export function assertResident(ctx: Context, idNumber: string): void {
+  if (ctx.principal.role === 'self_service' && ctx.principal.resident !== idNumber) throw forbidden('this terminal may only show the resident whose card was read');
+}
+
+/** Station staff see their station's cases, department staff their department's. */
+export function assertCaseVisible(ctx: Context, c: { station: string | null; department: string; applicantIdNumber: string }): void {
+  const p = ctx.principal;
+  if (p.role === 'station_staff' && c.station !== p.station) throw forbidden('this case was not received at your station');
+  if (p.role === 'department' && c.department !== p.department) throw forbidden('this case belongs to another department');
+  if (p.role === 'self_service' && c.applicantIdNumber !== p.resident) throw forbidden('this terminal may only show the resident whose card was read');
+}

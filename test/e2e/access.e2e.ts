@@ -1,0 +1,142 @@
+/**
+ * Who may see what: tokens, the role × operation matrix, purpose, masking, bindings.
+ */
+import { SignJWT, generateKeyPair, UnsecuredJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TokenClaims } from '../../src/auth/dev-issuer.js';
+import type { Role } from '../../src/auth/principal.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { startHub } from '../../src/server.js';
+import { startTestHub, type TestHub } from '../helpers/hub.js';
+
+describe('authentication, roles, purpose and masking', () => {
+  let t: TestHub;
+  let person: TestHub['sims']['world']['people'][number];
+  beforeAll(async () => {
+    t = await startTestHub();
+    person = t.sims.world.people.find((p) => p.disability && p.socialInsurance && p.phone)!;
+  });
+  afterAll(() => t?.close());
+
+  const raw = (token: string | null, query = '{ departments { code } }') =>
+    fetch(t.hub.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...(token === null ? {} : { authorization: `Bearer ${token}` }) }, body: JSON.stringify({ query }) });
+
+  it('refuses bad tokens with 401, no stack trace and no hint of the key', async () => {
+    const other = await generateKeyPair('ES256');
+    const sign = (f: (j: SignJWT) => SignJWT, key: CryptoKey = other.privateKey as CryptoKey) => f(new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'ES256' }).setSubject('x')).sign(key);
+    const valid = await t.token({ role: 'admin' });
+    const now = Math.floor(Date.now() / 1000);
+    // signed by the right key, wrong in one claim each
+    const mint = (adjust: (j: SignJWT) => SignJWT) => t.hub.devIssuer!.mint({ role: 'admin' }, '1h', adjust);
+    const [header, payload, signature] = valid.split('.');
+    const tampered = `${header}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), role: 'admin', sub: 'someone-else' })).toString('base64url')}.${signature}`;
+    const bad: [string, string | null][] = [
+      ['none', null],
+      ['malformed', 'not.a.jwt'],
+      ['garbage', 'x'.repeat(40)],
+      ['alg none', new UnsecuredJWT({ role: 'admin', sub: 'x' }).setIssuer('owh-dev-issuer').setAudience('one-window-hub').setExpirationTime('1h').encode()],
+      ['another key', await sign((j) => j.setIssuer('owh-dev-issuer').setAudience('one-window-hub').setExpirationTime('1h'))],
+      ['expired', await mint((j) => j.setIssuedAt(now - 7200).setExpirationTime(now - 3600))],
+      ['not yet valid', await mint((j) => j.setNotBefore(now + 3600))],
+      ['wrong issuer', await mint((j) => j.setIssuer('someone-else'))],
+      ['wrong audience', await mint((j) => j.setAudience('another-api'))],
+      ['tampered payload', tampered],
+      ['unknown role', await t.token({ role: 'superuser' as Role })],
+      ['station without station', await t.token({ role: 'station_staff' })],
+    ];
+    for (const [what, token] of bad) {
+      const res = await raw(token);
+      const text = await res.text();
+      expect([what, res.status]).toEqual([what, 401]);
+      expect(JSON.parse(text).errors[0]).toEqual({ message: 'authentication required: a valid bearer token', extensions: { code: 'UNAUTHENTICATED' } });
+      expect(text).not.toMatch(/stack|JWS|JWT|kid|signature|at \w+ \(/i);
+    }
+    expect((await raw(valid)).status).toBe(200);
+  });
+
+  // What each role may call: the documented matrix (docs/ACCESS.md), asserted operation by operation.
+  const MATRIX: Record<string, Role[]> = {
+    resident: ['window_clerk', 'result_clerk', 'station_staff', 'self_service', 'analyst', 'admin'],
+    materialChecklist: ['window_clerk', 'station_staff', 'self_service', 'admin'],
+    serviceItems: ['window_clerk', 'result_clerk', 'station_staff', 'self_service', 'analyst', 'department', 'admin'],
+    cases: ['window_clerk', 'result_clerk', 'station_staff', 'department', 'analyst', 'admin'],
+    caseStats: ['analyst', 'admin'],
+    deliverCase: ['window_clerk', 'result_clerk', 'admin'],
+    acceptStationCase: ['window_clerk', 'admin'],
+    withdrawCase: ['window_clerk', 'station_staff', 'admin'],
+  };
+  const ROLE_CLAIMS = (): Record<Role, TokenClaims> => ({
+    window_clerk: { role: 'window_clerk', window: 'W1' },
+    result_clerk: { role: 'result_clerk', window: 'R1' },
+    station_staff: { role: 'station_staff', station: 'JW-03' },
+    self_service: { role: 'self_service', resident: person.idNumber },
+    analyst: { role: 'analyst' },
+    department: { role: 'department', department: 'civil-affairs' },
+    admin: { role: 'admin' },
+  });
+  const OPS = (): Record<string, string> => ({
+    resident: `{ resident(idNumber: "${person.idNumber}") { name } }`,
+    materialChecklist: `{ materialChecklist(serviceItemCode: "MI-0001", idNumber: "${person.idNumber}") { toBring { code } } }`,
+    serviceItems: `{ serviceItems { code } }`,
+    cases: `{ cases(first: 1) { totalCount } }`,
+    caseStats: `{ caseStats(groupBy: [STATUS]) { count } }`,
+    deliverCase: `mutation { deliverCase(caseNo: "OW-none") { status } }`,
+    acceptStationCase: `mutation { acceptStationCase(caseNo: "OW-none") { status } }`,
+    withdrawCase: `mutation { withdrawCase(caseNo: "OW-none", reason: "r") { status } }`,
+  });
+
+  it('enforces the role × operation matrix, default deny', async () => {
+    const claims = ROLE_CLAIMS();
+    const ops = OPS();
+    for (const [op, allowed] of Object.entries(MATRIX)) {
+      for (const role of Object.keys(claims) as Role[]) {
+        const { body } = await t.gql(ops[op]!, undefined, { authorization: `Bearer ${await t.token(claims[role])}` });
+        const code = body.errors?.[0]?.extensions?.code;
+        if (allowed.includes(role)) expect([op, role, code]).not.toEqual([op, role, 'FORBIDDEN']);
+        else expect([op, role, code]).toEqual([op, role, 'FORBIDDEN']);
+      }
+    }
+    // nothing outside the matrix: the federation SDL is for administrators only
+    const sdl = await t.gql(`{ _service { sdl } }`, undefined, { authorization: `Bearer ${await t.token(claims.window_clerk)}` });
+    expect(sdl.body.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+
+  it('personal data needs a purpose', async () => {
+    const { body } = await t.gql(OPS().resident, undefined, { 'x-purpose': '' });
+    expect(body.errors[0].extensions.code).toBe('PURPOSE_REQUIRED');
+    expect(body.errors[0].message).toMatch(/X-Purpose/);
+  });
+
+  it('analysts see personal data masked: ID 6+4, name surname + *, phone 3+4, certificate too', async () => {
+    const { body } = await t.gql(`query($id: ID!) { resident(idNumber: $id) { idNumber name phone address birthDate age disabilityCertificate { certificateNo } socialInsurance { personNo } } }`, { id: person.idNumber }, { authorization: `Bearer ${await t.token({ role: 'analyst' })}` });
+    const r = body.data.resident;
+    expect(r.idNumber).toBe(`${person.idNumber.slice(0, 6)}********${person.idNumber.slice(14)}`);
+    expect(r.name).toBe(`${[...person.name][0]}*`);
+    expect(r.phone).toBe(`${person.phone!.slice(0, 3)}****${person.phone!.slice(-4)}`);
+    expect(r.address).toBeNull();
+    expect(r.birthDate).toBe(`${person.birthDate.slice(0, 4)}-01-01`);
+    expect(Math.abs(r.age - person.age)).toBeLessThanOrEqual(1); // the age comes from the real birth date (the world's reference day is 1 Nov)
+    expect(r.disabilityCertificate.certificateNo).not.toContain(person.idNumber);
+    expect(r.socialInsurance.personNo).not.toBe(person.socialInsurance!.personNo);
+    expect(JSON.stringify(body)).not.toContain(person.idNumber);
+    expect(JSON.stringify(body)).not.toContain(person.name);
+    const clerk = await t.gql(`query($id: ID!) { resident(idNumber: $id) { idNumber name } }`, { id: person.idNumber }, { authorization: `Bearer ${await t.token({ role: 'window_clerk', window: 'W1' })}` });
+    expect(clerk.body.data.resident).toEqual({ idNumber: person.idNumber, name: person.name });
+  });
+
+  it('a kiosk sees only the resident whose card was read', async () => {
+    const kiosk = { authorization: `Bearer ${await t.token({ role: 'self_service', resident: person.idNumber })}` };
+    expect((await t.gql(`query($id: ID!) { resident(idNumber: $id) { name } }`, { id: person.idNumber }, kiosk)).body.data.resident.name).toBe(person.name);
+    const other = t.sims.world.people.find((p) => p.idNumber !== person.idNumber)!;
+    const refused = await t.gql(`query($id: ID!) { resident(idNumber: $id) { name } }`, { id: other.idNumber }, kiosk);
+    expect(refused.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    expect(JSON.stringify(refused.body)).not.toContain(other.name);
+  });
+
+  it('refuses to start without authentication, or with the development issuer in production', async () => {
+    const log = createLogger('error', () => undefined);
+    await expect(startHub(loadConfig({ PORT: '0', DATA_DIR: 'memory', POPULATION_URL: 'http://x', SOCIAL_INSURANCE_URL: 'http://x', MEDICAL_INSURANCE_URL: 'http://x', CIVIL_AFFAIRS_URL: 'http://x', HEALTH_URL: 'http://x', DISABLED_PERSONS_URL: 'http://x' }), { log })).rejects.toThrow(/no authentication configured/);
+    await expect(startHub(loadConfig({ NODE_ENV: 'production', AUTH_DEV_ISSUER: 'true', PORT: '0' }), { log })).rejects.toThrow(/development token issuer/);
+  });
+});
