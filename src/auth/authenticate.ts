@@ -20,6 +20,13 @@ export class AuthError extends Error {
 }
 
 export class Authenticator {
+  /**
+   * Tokens already verified, until they expire: a clerk's token is checked once, not on every
+   * request (an ES256 verification costs more than a warm resident query). Bounded.
+   */
+  private readonly verified = new Map<string, { principal: Principal; exp: number }>();
+  private static readonly MAX_CACHED = 10_000;
+
   constructor(
     private readonly keys: JWTVerifyGetKey,
     private readonly issuer: string,
@@ -37,6 +44,8 @@ export class Authenticator {
   async authenticate(authorization: string | undefined): Promise<Principal> {
     const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
     if (!m) throw new AuthError('no bearer token');
+    const hit = this.verified.get(m[1]!);
+    if (hit && hit.exp > Date.now()) return hit.principal;
     let payload: Record<string, unknown>;
     try {
       ({ payload } = await jwtVerify(m[1]!, this.keys, { issuer: this.issuer, audience: this.audience, algorithms: this.algorithms, requiredClaims: ['exp', 'sub'], clockTolerance: 30 }));
@@ -50,6 +59,8 @@ export class Authenticator {
     if (role === 'station_staff' && !principal.station) throw new AuthError('station_staff token without a station');
     if (role === 'self_service' && !principal.resident) throw new AuthError('self_service token without a resident');
     if (role === 'department' && !principal.department) throw new AuthError('department token without a department');
+    if (this.verified.size >= Authenticator.MAX_CACHED) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(m[1]!, { principal, exp: Number(payload.exp) * 1000 });
     return principal;
   }
 }
