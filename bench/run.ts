@@ -132,13 +132,18 @@ const median = (ms: Measure[]): Measure => [...ms].sort((a, b) => a.rps - b.rps)
 
 const simsProc = await start(['dist/bench/sims-process.js'], {}, /^\{"urls"/);
 const simInfo = JSON.parse(simsProc.line) as { urls: Record<string, string>; people: string[]; rich: string; latency: Record<string, number> };
+// Tokens as in production: the hub trusts a JWKS file (here the bench's own issuer's public key).
 const issuerFile = join(tmpdir(), `owh-bench-issuer-${process.pid}.json`);
-const token = await (await DevIssuer.load(issuerFile)).mint({ role: 'window_clerk', sub: 'bench', window: 'W1' });
+const jwksFile = join(tmpdir(), `owh-bench-jwks-${process.pid}.json`);
+const issuer = await DevIssuer.load(issuerFile);
+writeFileSync(jwksFile, JSON.stringify({ keys: [issuer.publicJwk] }));
+const token = await issuer.mint({ role: 'window_clerk', sub: 'bench', window: 'W1' });
 const AUTH = { authorization: `Bearer ${token}` };
 const hubEnv = (extra: Record<string, string>) => ({
   SIMULATORS: 'off',
-  AUTH_DEV_ISSUER: 'true',
-  AUTH_DEV_KEY_FILE: issuerFile,
+  AUTH_JWKS_FILE: jwksFile,
+  AUTH_ISSUER: 'owh-dev-issuer',
+  AUTH_AUDIENCE: 'one-window-hub',
   PORT: '0',
   LOG_LEVEL: 'error',
   POPULATION_URL: simInfo.urls.population!,
@@ -239,7 +244,11 @@ for (const kind of ['pglite', ...(pgUrl ? ['postgres'] : [])] as const) {
       query: 'mutation($i: SubmitCaseInput!) { submitCase(input: $i) { case { caseNo status } problems { code } } }',
       variables: { i: { idempotencyKey: `bench-${process.pid}-${kind}-${i}`, serviceItemCode: 'CA-0004', applicantIdNumber: people[i % people.length], channel: 'WINDOW', materials: [{ code: 'INCOME_PROOF', reference: `r${i}`, form: 'ORIGINAL' }, { code: 'APPLICATION_FORM', reference: `f${i}`, form: 'ORIGINAL' }] } },
     });
-  for (let i = 0; i < people.length; i++) await fetch(hub.url, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: submit(seq++) }); // warm the evidence cache
+  for (let i = 0; i < people.length; i++) {
+    // warm the evidence cache; and make sure what is measured is a real intake, not an error
+    const answer = (await (await fetch(hub.url, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: submit(seq++) })).json()) as any;
+    if (!answer.data?.submitCase?.case?.caseNo) throw new Error(`the bench submission is refused: ${JSON.stringify(answer).slice(0, 300)}`);
+  }
   const r = await autocannon({
     url: hub.url,
     connections: 10,
@@ -284,4 +293,5 @@ console.log(JSON.stringify(targets, null, 2));
 mkdirSync(join(root, 'bench/results'), { recursive: true });
 writeFileSync(join(root, 'bench/results/latest.json'), JSON.stringify({ at: new Date().toISOString(), seconds: SECONDS, rounds: ROUNDS, cores: (await import('node:os')).cpus().length, results, targets }, null, 2));
 rmSync(issuerFile, { force: true });
+rmSync(jwksFile, { force: true });
 console.log('wrote bench/results/latest.json');
