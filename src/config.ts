@@ -86,6 +86,12 @@ export interface HubConfig {
     /** GraphQL introspection: on in development, off in production unless set. */
     introspection: boolean;
   };
+  audit: {
+    /** Secret of the keyed hash that names residents in the audit log; must stay the same for the log's life. */
+    keySecret: string | null;
+    keyFile: string;
+    retentionDays: number;
+  };
   /** One DataLoader batch per department per tick; off only to measure what batching saves. */
   batching: boolean;
   /** Adapter settings (department URLs and credentials), passed to each adapter's parseConfig. */
@@ -162,6 +168,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       devKeyFile: env.AUTH_DEV_KEY_FILE || 'data/dev-issuer-key.json',
       production: env.NODE_ENV === 'production',
       introspection: bool(env, 'GRAPHQL_INTROSPECTION', env.NODE_ENV !== 'production'),
+    },
+    audit: {
+      keySecret: env.AUDIT_KEY_SECRET || null,
+      keyFile: env.AUDIT_KEY_FILE || 'data/audit-key.txt',
+      retentionDays: int(env, 'AUDIT_RETENTION_DAYS', 180, 180),
     },
     batching: bool(env, 'BATCHING_ENABLED', true),
     adapterEnv: { ...env },

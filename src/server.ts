@@ -26,6 +26,11 @@ import { CaseService } from './cases/service.js';
 import { DatabaseUnavailableError, openDb, type Db } from './db/db.js';
 import { migrate } from './db/migrations.js';
 import { PUBLIC_CODES } from './errors.js';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { AuditLog } from './audit/log.js';
+import { auditPlugin } from './audit/plugin.js';
 import { accessPlugin } from './auth/access.js';
 import { AuthError, Authenticator } from './auth/authenticate.js';
 import { DEV_ISSUER, DevIssuer, HUB_AUDIENCE } from './auth/dev-issuer.js';
@@ -39,6 +44,17 @@ import { createLogger, describeError, type Logger } from './log.js';
 
 /** Largest request body accepted, in bytes. */
 const MAX_BODY_BYTES = 1_000_000;
+
+/** The audit key: configured, or kept in a file made once (development), so hashes stay comparable across restarts. */
+function auditSecret(config: HubConfig, log: Logger): string {
+  if (config.audit.keySecret) return config.audit.keySecret;
+  if (!existsSync(config.audit.keyFile)) {
+    mkdirSync(dirname(config.audit.keyFile), { recursive: true });
+    writeFileSync(config.audit.keyFile, randomBytes(32).toString('hex'), { mode: 0o600 });
+  }
+  log.warn(`AUDIT_KEY_SECRET is not set: the audit log's resident hashes use the key in ${config.audit.keyFile}`);
+  return readFileSync(config.audit.keyFile, 'utf8').trim();
+}
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' });
@@ -146,6 +162,8 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   const caseService = new CaseService(db, catalogue, new WorkingCalendar(), log);
   const outbox = new OutboxWorker(db, registry, caseService, config.outbox, log);
 
+  const audit = new AuditLog(db, auditSecret(config, log), log);
+
   const keys = await HubKeys.load(config.remote.signingKey);
   if (keys.generated) log.warn('HUB_SIGNING_KEY is not set: this process signs with a key of its own; replicas need a shared one');
   if (config.remote.allowInsecureHttp) log.warn('REMOTE_ADAPTERS_ALLOW_HTTP is on: adapters may register plain-http base URLs — development only');
@@ -157,7 +175,7 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     // No HTTP cache hints: answers are personal and per caller (the plugin costs time per field).
     // No inline traces for routers: they would carry resolver errors and timings to any caller who asks.
     introspection: config.auth.introspection,
-    plugins: [accessPlugin(), departmentFailuresPlugin(), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [accessPlugin(), departmentFailuresPlugin(), auditPlugin(audit, log), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled()],
     logger: { debug: (m) => log.debug(String(m)), info: (m) => log.info(String(m)), warn: (m) => log.warn(String(m)), error: (m) => log.error(String(m)) },
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => {
@@ -293,6 +311,7 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
       remote.stop();
       await changes.stop();
       await outbox.stop();
+      await audit.close();
       server.closeIdleConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await apollo.stop();

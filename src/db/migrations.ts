@@ -136,6 +136,28 @@ create table adapters (
 create index adapters_active on adapters (department) where deregistered_at is null;
 `,
   },
+  {
+    version: 3,
+    name: 'audit log (append-only, hash-chained)',
+    sql: `
+create table audit_log (
+  seq bigserial primary key,
+  at timestamptz not null,
+  request_id text not null,
+  actor text not null,
+  role text not null,
+  operation text not null,
+  subject_hash text,
+  fields text[] not null default '{}',
+  purpose text not null,
+  outcome text not null,
+  prev_hash text not null,
+  hash text not null
+);
+create index audit_log_at on audit_log (at);
+create index audit_log_subject on audit_log (subject_hash);
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type { GraphQLFormattedError } from 'graphql';
 import { CAPABILITY_FIELD, type CallContext, type DepartmentData, type ReadCapability, type ResidentRecord } from '../../adapters/contract.js';
+import { RequestAudit } from '../audit/plugin.js';
 import { MASKED_ROLES, type Principal } from '../auth/principal.js';
 import type { OutboxWorker } from '../cases/outbox.js';
 import type { Actor, CaseRow, CaseService } from '../cases/service.js';
@@ -31,6 +32,8 @@ export interface Context extends RequestInfo {
   principal: Principal;
   /** Personal data leaves masked (analysts always). */
   masked: boolean;
+  /** What this request read of whom, for the audit log. */
+  audit: RequestAudit;
   registry: Registry;
   loaders: Loaders;
   failures: DepartmentFailures;
@@ -71,6 +74,7 @@ export function buildContext(options: ContextOptions, headers: { get(name: strin
     ...info,
     principal,
     masked: MASKED_ROLES.has(principal.role),
+    audit: new RequestAudit(),
     registry: options.registry,
     loaders: new Loaders(options.registry, info, options.batching),
     failures: new DepartmentFailures(),

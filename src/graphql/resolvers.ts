@@ -133,6 +133,7 @@ export class ResidentResolver {
     const registry = ctx.registry.serving('residents')[0];
     if (!registry) throw new Error('no population adapter is registered');
     this.prefetch(ctx, idNumber, info);
+    ctx.audit.touch(idNumber, info);
     const answer = await ctx.loaders.capability(registry, 'residents', idNumber);
     if (answer instanceof Error) {
       ctx.failures.report(registry, answer, path, path.join('.'));

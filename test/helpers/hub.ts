@@ -92,6 +92,7 @@ export async function startTestHub(options: { store?: StoreKind; db?: DbKind; si
     OUTBOX_POLL_MS: '0',
     STATUS_SYNC_MS: '0',
     AUTH_DEV_ISSUER: 'true',
+    AUDIT_KEY_SECRET: randomUUID(),
     AUTH_DEV_KEY_FILE: join(tmpdir(), `owh-test-issuer-${randomUUID()}.json`),
     ...options.env,
   };

@@ -1,0 +1,143 @@
+/**
+ * The audit log: one append-only record per access to personal data — who (actor and role),
+ * when, which resident (a keyed hash, never the ID number), which fields, the purpose, the
+ * outcome — in PostgreSQL, each record chained to the one before by SHA-256, so that an edited,
+ * deleted or reordered record breaks the chain (`npm run audit -- verify` finds the first).
+ *
+ * Records are group-committed: requests hand theirs to `append` and wait until the batch they are
+ * in is committed (every ~20 ms), so personal data never leaves unaudited and the chain costs one
+ * transaction per batch, not per request. A transaction-level advisory lock keeps the chain one
+ * line across replicas.
+ */
+import { createHash, createHmac } from 'node:crypto';
+import type { Db, Queryable } from '../db/db.js';
+import { describeError, type Logger } from '../log.js';
+
+export interface AuditRecord {
+  at: Date;
+  requestId: string;
+  actor: string;
+  role: string;
+  operation: string;
+  /** Keyed hash of the resident's ID number; null for an operation denied before any resident was known. */
+  subjectHash: string | null;
+  fields: string[];
+  purpose: string;
+  outcome: 'OK' | 'PARTIAL' | 'DENIED' | 'ERROR';
+}
+
+export const GENESIS = '0'.repeat(64);
+
+/** The chained hash of a record: SHA-256 over the previous hash and the record's canonical form. */
+export function chainHash(prev: string, r: AuditRecord): string {
+  const canonical = JSON.stringify([r.at.toISOString(), r.requestId, r.actor, r.role, r.operation, r.subjectHash, [...r.fields].sort(), r.purpose, r.outcome]);
+  return createHash('sha256').update(prev).update('\n').update(canonical).digest('hex');
+}
+
+export class AuditLog {
+  private pending: { record: AuditRecord; done: (err?: unknown) => void }[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Db,
+    private readonly secret: string,
+    private readonly log: Logger,
+    private readonly groupMs = 20,
+  ) {}
+
+  /** Keyed hash of an ID number for the audit trail (the same person gets the same hash). */
+  subject(idNumber: string): string {
+    return createHmac('sha256', this.secret).update(`audit|${idNumber}`).digest('base64url').slice(0, 32);
+  }
+
+  /** Resolves once the records are committed; rejects if they could not be (the caller must not answer). */
+  append(records: AuditRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    const all = records.map((record) => new Promise<void>((resolve, reject) => this.pending.push({ record, done: (err) => (err ? reject(err) : resolve()) })));
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      this.flushing = this.flushing.then(() => this.flush());
+    }, this.groupMs);
+    return Promise.all(all).then(() => undefined);
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    try {
+      await this.db.transaction(async (tx) => {
+        await tx.query('select pg_advisory_xact_lock(72432)');
+        let prev = await lastHash(tx);
+        for (const { record: r } of batch) {
+          const hash = chainHash(prev, r);
+          await tx.query(
+            `insert into audit_log (at, request_id, actor, role, operation, subject_hash, fields, purpose, outcome, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+            [r.at, r.requestId, r.actor, r.role, r.operation, r.subjectHash, r.fields, r.purpose, r.outcome, prev, hash],
+          );
+          prev = hash;
+        }
+      });
+      for (const p of batch) p.done();
+    } catch (err) {
+      this.log.error('audit records could not be written', describeError(err));
+      for (const p of batch) p.done(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+      this.flushing = this.flushing.then(() => this.flush());
+    }
+    await this.flushing;
+  }
+}
+
+async function lastHash(tx: Queryable): Promise<string> {
+  const { rows } = await tx.query<{ hash: string }>('select hash from audit_log order by seq desc limit 1');
+  return rows[0]?.hash ?? GENESIS;
+}
+
+export interface VerifyResult {
+  records: number;
+  /** The first record that breaks the chain, and how. */
+  firstBad: { seq: number; problem: string } | null;
+  /** The hash of the last record: anchor it elsewhere to detect truncation of the tail. */
+  head: string;
+}
+
+/**
+ * Walks the chain in order. An edited record no longer hashes to its stored hash; a deleted or
+ * reordered one leaves a record whose prev_hash is not the hash before it. After a retention purge
+ * the chain starts at the oldest record kept (its prev_hash is the anchor).
+ */
+export async function verifyAuditLog(db: Queryable, pageSize = 5000): Promise<VerifyResult> {
+  let prev: string | null = null;
+  let records = 0;
+  let after = 0;
+  for (;;) {
+    const { rows } = await db.query<{ seq: number; at: Date; request_id: string; actor: string; role: string; operation: string; subject_hash: string | null; fields: string[]; purpose: string; outcome: AuditRecord['outcome']; prev_hash: string; hash: string }>(
+      'select * from audit_log where seq > $1 order by seq limit $2',
+      [after, pageSize],
+    );
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      if (prev !== null && r.prev_hash !== prev) return { records, firstBad: { seq, problem: 'its prev_hash is not the hash of the record before it: a record was deleted, inserted or reordered here' }, head: prev };
+      const expected = chainHash(r.prev_hash, { at: new Date(r.at), requestId: r.request_id, actor: r.actor, role: r.role, operation: r.operation, subjectHash: r.subject_hash, fields: r.fields, purpose: r.purpose, outcome: r.outcome });
+      if (expected !== r.hash) return { records, firstBad: { seq, problem: 'its content does not match its hash: the record was edited' }, head: prev ?? r.prev_hash };
+      prev = r.hash;
+      records++;
+      after = seq;
+    }
+    if (rows.length < pageSize) return { records, firstBad: null, head: prev ?? GENESIS };
+  }
+}
+
+/** Deletes records older than `days` (never fewer than 180: 网络安全法 art. 21). */
+export async function purgeAuditLog(db: Queryable, days: number): Promise<number> {
+  if (!(days >= 180)) throw new Error('audit records are kept at least 180 days');
+  return (await db.query('delete from audit_log where at < now() - ($1::int * interval \'1 day\')', [days])).rowCount;
+}

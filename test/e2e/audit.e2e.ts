@@ -1,0 +1,88 @@
+/**
+ * One audit record per access to personal data, hash-chained; the verifier names the first
+ * edited, deleted or reordered record.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditLog } from '../../src/audit/log.js';
+import { DBS, startTestHub, type TestHub } from '../helpers/hub.js';
+
+describe.each(DBS)('audit log (%s)', (dbKind) => {
+  let t: TestHub;
+  beforeAll(async () => (t = await startTestHub({ db: dbKind })));
+  afterAll(() => t?.close());
+  const rows = async () => (await t.db.query<Record<string, any>>('select * from audit_log order by seq')).rows;
+
+  it('writes one record per resident read, with who, role, fields, purpose and outcome — never the ID number', async () => {
+    const [a, b] = t.sims.world.people;
+    const before = (await rows()).length;
+    const clerk = { authorization: `Bearer ${await t.token({ role: 'window_clerk', sub: 'clerk-07', window: 'W3' })}`, 'x-purpose': 'case-intake' };
+    await t.gql(`query($ids: [ID!]!) { residents(idNumbers: $ids) { name phone entitlements { kind } } }`, { ids: [a!.idNumber, b!.idNumber] }, clerk);
+    const added = (await rows()).slice(before);
+    expect(added).toHaveLength(2);
+    for (const r of added) {
+      expect(r).toMatchObject({ actor: 'clerk-07', role: 'window_clerk', purpose: 'case-intake', outcome: 'OK', operation: 'query:residents' });
+      expect([...r.fields].sort()).toEqual(['entitlements', 'name', 'phone']);
+      expect(JSON.stringify(r)).not.toContain(a!.idNumber);
+      expect(JSON.stringify(r)).not.toContain(b!.idNumber);
+    }
+    expect(new Set(added.map((r) => r.subject_hash)).size).toBe(2);
+    // a refused attempt is audited too
+    const kiosk = { authorization: `Bearer ${await t.token({ role: 'self_service', resident: a!.idNumber })}` };
+    await t.gql(`query($id: ID!) { resident(idNumber: $id) { name } }`, { id: b!.idNumber }, kiosk);
+    const denied = (await rows()).at(-1)!;
+    expect(denied).toMatchObject({ role: 'self_service', outcome: 'DENIED' });
+    // the same resident hashes the same way, another one differently
+    const one = `query($id: ID!) { resident(idNumber: $id) { name } }`;
+    await t.gql(one, { id: a!.idNumber }, clerk);
+    const first = (await rows()).at(-1)!.subject_hash;
+    await t.gql(one, { id: a!.idNumber }, clerk);
+    expect((await rows()).at(-1)!.subject_hash).toBe(first);
+    expect(added.map((r) => r.subject_hash)).toContain(first);
+    await t.gql(one, { id: b!.idNumber }, clerk);
+    expect((await rows()).at(-1)!.subject_hash).not.toBe(first);
+    expect((await verifyAuditLog(t.db)).firstBad).toBeNull();
+  });
+
+  it('withholds the answer when its audit record cannot be written', async () => {
+    const p = t.sims.world.people[30]!;
+    await t.db.query('alter table audit_log rename to audit_log_away');
+    try {
+      const { status, body } = await t.gql(`query($id: ID!) { resident(idNumber: $id) { name } }`, { id: p.idNumber });
+      expect(status).toBe(503);
+      expect(body.errors[0].extensions.code).toBe('AUDIT_UNAVAILABLE');
+      expect(JSON.stringify(body)).not.toContain(p.name);
+    } finally {
+      await t.db.query('alter table audit_log_away rename to audit_log');
+    }
+    const again = await t.gql(`query($id: ID!) { resident(idNumber: $id) { name } }`, { id: p.idNumber });
+    expect(again.body.data.resident.name).toBe(p.name);
+  });
+
+  it('the verifier finds an edited, a deleted and a reordered record, and names the first bad one', async () => {
+    for (let i = 0; i < 4; i++) await t.gql(`query($id: ID!) { resident(idNumber: $id) { name } }`, { id: t.sims.world.people[10 + i]!.idNumber });
+    const all = await rows();
+    expect(all.length).toBeGreaterThanOrEqual(6);
+    expect((await verifyAuditLog(t.db)).firstBad).toBeNull();
+    const [x, y, z] = all.slice(-3).map((r) => Number(r.seq));
+
+    // edited
+    await t.db.query(`update audit_log set purpose = 'something else' where seq = $1`, [x]);
+    expect((await verifyAuditLog(t.db)).firstBad).toMatchObject({ seq: x, problem: expect.stringMatching(/edited/) });
+    await t.db.query(`update audit_log set purpose = 'test' where seq = $1`, [x]);
+    expect((await verifyAuditLog(t.db)).firstBad).toBeNull();
+
+    // reordered: swap two records' contents (each row still hashes right, the chain does not)
+    const [rx, ry] = [all.find((r) => Number(r.seq) === x)!, all.find((r) => Number(r.seq) === y)!];
+    const cols = ['at', 'request_id', 'actor', 'role', 'operation', 'subject_hash', 'fields', 'purpose', 'outcome', 'prev_hash', 'hash'];
+    const set = (seq: number, r: Record<string, unknown>) => t.db.query(`update audit_log set ${cols.map((c, i) => `${c} = $${i + 2}`).join(', ')} where seq = $1`, [seq, ...cols.map((c) => r[c])]);
+    await set(x!, ry);
+    await set(y!, rx);
+    expect((await verifyAuditLog(t.db)).firstBad?.seq).toBe(x);
+    await set(x!, rx);
+    await set(y!, ry);
+
+    // deleted
+    await t.db.query('delete from audit_log where seq = $1', [y]);
+    expect((await verifyAuditLog(t.db)).firstBad).toMatchObject({ seq: z, problem: expect.stringMatching(/deleted/) });
+  });
+});
