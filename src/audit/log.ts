@@ -5,8 +5,9 @@
  * deleted or reordered record breaks the chain (`npm run audit -- verify` finds the first).
  *
  * Records are group-committed: requests hand theirs to `append` and wait until the batch they are
- * in is committed (every ~20 ms), so personal data never leaves unaudited and the chain costs one
- * transaction per batch, not per request. A transaction-level advisory lock keeps the chain one
+ * in is committed — at once when no write is under way, else together with everything that
+ * arrived meanwhile — so personal data never leaves unaudited and the chain costs one transaction
+ * per batch, not per request. A transaction-level advisory lock keeps the chain one
  * line across replicas.
  */
 import { createHash, createHmac } from 'node:crypto';
@@ -36,14 +37,12 @@ export function chainHash(prev: string, r: AuditRecord): string {
 
 export class AuditLog {
   private pending: { record: AuditRecord; done: (err?: unknown) => void }[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
+  private writing: Promise<void> | null = null;
 
   constructor(
     private readonly db: Db,
     private readonly secret: string,
     private readonly log: Logger,
-    private readonly groupMs = 20,
   ) {}
 
   /** Keyed hash of an ID number for the audit trail (the same person gets the same hash). */
@@ -55,11 +54,15 @@ export class AuditLog {
   append(records: AuditRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     const all = records.map((record) => new Promise<void>((resolve, reject) => this.pending.push({ record, done: (err) => (err ? reject(err) : resolve()) })));
-    this.timer ??= setTimeout(() => {
-      this.timer = null;
-      this.flushing = this.flushing.then(() => this.flush());
-    }, this.groupMs);
+    this.writing ??= this.drain();
     return Promise.all(all).then(() => undefined);
+  }
+
+  /** Writes batches until nothing is pending (what arrives during a write goes in the next). */
+  private async drain(): Promise<void> {
+    await new Promise((r) => setImmediate(r)); // let the requests of this tick join
+    while (this.pending.length) await this.flush();
+    this.writing = null;
   }
 
   private async flush(): Promise<void> {
@@ -87,12 +90,7 @@ export class AuditLog {
   }
 
   async close(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-      this.flushing = this.flushing.then(() => this.flush());
-    }
-    await this.flushing;
+    await this.writing;
   }
 }
 
