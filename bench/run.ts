@@ -41,6 +41,8 @@ const LIST = `query($ids: [ID!]!) { residents(idNumbers: $ids) { idNumber name a
 interface Proc {
   child: ChildProcess;
   line: string;
+  /** The listener that fails the start when the process exits early. */
+  onEarlyExit: (code: number | null) => void;
 }
 
 function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<Proc> {
@@ -55,16 +57,17 @@ function start(args: string[], env: Record<string, string>, ready: RegExp): Prom
       const line = out.split('\n').find((l) => ready.test(l));
       if (line) {
         clearTimeout(timer);
-        resolve({ child, line });
+        resolve({ child, line, onEarlyExit });
       }
     });
     child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-    child.on('exit', (code) => (clearTimeout(timer), reject(new Error(`${args.join(' ')} exited ${code}: ${err}`))));
+    const onEarlyExit = (code: number | null) => (clearTimeout(timer), reject(new Error(`${args.join(' ')} exited ${code}: ${err}`)));
+    child.on('exit', onEarlyExit);
   });
 }
 
 async function stop(p: Proc): Promise<void> {
-  p.child.removeAllListeners('exit');
+  p.child.off('exit', p.onEarlyExit);
   await new Promise<void>((resolve) => {
     p.child.once('exit', () => resolve());
     p.child.kill('SIGTERM');
@@ -154,8 +157,11 @@ const hubEnv = (extra: Record<string, string>) => ({
   DISABLED_PERSONS_URL: simInfo.urls['disabled-persons']!,
   ...extra,
 });
+/** A hub process; each gets a ledger of its own (PGlite is one process per data directory). */
 const startHub = async (extra: Record<string, string>) => {
-  const p = await start(['dist/src/main.js'], hubEnv(extra), /One-Window Hub is up: /);
+  const dir = mkdtempSync(join(tmpdir(), 'owh-bench-hub-'));
+  const p = await start(['dist/src/main.js'], { DATA_DIR: dir, ...hubEnv(extra) }, /One-Window Hub is up: /);
+  p.child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return { proc: p, url: /(http:\S+)/.exec(p.line)![1]! };
 };
 

@@ -4,7 +4,7 @@
  * and every test runs the same SQL on each.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -115,9 +115,35 @@ export class PostgresDb implements Db {
 /** The embedded ledger is small: modest buffers keep the hub's memory low (PostgreSQL's 128 MB default is for servers). */
 const PGLITE_CONF = ['shared_buffers=16MB', 'work_mem=2MB', 'maintenance_work_mem=16MB'];
 
+/**
+ * PGlite is one process per data directory: a second one would corrupt it. A lock file with the
+ * owner's pid keeps a second hub (or the CLI while a hub runs) out, with a clear message.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = join(dataDir, 'owh.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EEXIST') throw err;
+      const pid = Number(readFileSync(file, 'utf8'));
+      let alive = false;
+      try {
+        alive = pid > 0 && pid !== process.pid && process.kill(pid, 0);
+      } catch {
+        alive = false;
+      }
+      if (alive) throw new Error(`the PGlite data directory ${dataDir} is in use by process ${pid} (PGlite is single-process: stop it, or use DATABASE_URL)`);
+      rmSync(file, { force: true }); // left by a process that died
+    }
+  }
+  throw new Error(`could not lock ${dataDir}`);
+}
+
 export class PGliteDb implements Db {
   readonly kind = 'pglite';
-  private constructor(private readonly db: import('@electric-sql/pglite').PGlite) {}
+  private constructor(private readonly db: import('@electric-sql/pglite').PGlite, private readonly unlock: () => void = () => undefined) {}
 
   /**
    * `dataDir` null = in memory (tests). A new data directory is initialised (initdb) in a
@@ -135,7 +161,13 @@ export class PGliteDb implements Db {
       );
       if (init.status !== 0) throw new Error(`could not initialise the PGlite data directory ${dataDir}: ${init.stderr?.toString().slice(-500)}`);
     }
-    return new PGliteDb(await PGlite.create(dataDir ?? undefined, { postgresqlconf: PGLITE_CONF }));
+    const unlock = dataDir ? lockDataDir(dataDir) : undefined;
+    try {
+      return new PGliteDb(await PGlite.create(dataDir ?? undefined, { postgresqlconf: PGLITE_CONF }), unlock);
+    } catch (err) {
+      unlock?.();
+      throw err;
+    }
   }
 
   async query<T>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> {
@@ -161,6 +193,7 @@ export class PGliteDb implements Db {
 
   async close(): Promise<void> {
     await this.db.close();
+    this.unlock();
   }
 }
 
