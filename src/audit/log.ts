@@ -65,25 +65,27 @@ export class AuditLog {
     this.writing = null;
   }
 
+  /** PGlite has one writer (its data directory is locked to this process): the chain's head can live here. */
+  private head: string | null = null;
+
   private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
     try {
-      await this.db.transaction(async (tx) => {
-        await tx.query('select pg_advisory_xact_lock(72432)');
-        let prev = await lastHash(tx);
-        for (const { record: r } of batch) {
-          const hash = chainHash(prev, r);
-          await tx.query(
-            `insert into audit_log (at, request_id, actor, role, operation, subject_hash, fields, purpose, outcome, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-            [r.at, r.requestId, r.actor, r.role, r.operation, r.subjectHash, r.fields, r.purpose, r.outcome, prev, hash],
-          );
-          prev = hash;
-        }
-      });
+      if (this.db.kind === 'pglite') {
+        this.head ??= await lastHash(this.db);
+        this.head = await insertChained(this.db, this.head, batch.map((b) => b.record));
+      } else {
+        // Replicas share the chain: one writer at a time, continuing from the stored head.
+        await this.db.transaction(async (tx) => {
+          await tx.query('select pg_advisory_xact_lock(72432)');
+          await insertChained(tx, await lastHash(tx), batch.map((b) => b.record));
+        });
+      }
       for (const p of batch) p.done();
     } catch (err) {
+      this.head = null; // re-read: the write may or may not have happened
       this.log.error('audit records could not be written', describeError(err));
       for (const p of batch) p.done(err);
     }
@@ -92,6 +94,28 @@ export class AuditLog {
   async close(): Promise<void> {
     await this.writing;
   }
+}
+
+/** Inserts records chained after `prev`, in one statement (seq follows their order); returns the new head. */
+async function insertChained(q: Queryable, prev: string, records: AuditRecord[]): Promise<string> {
+  const rows = records.map((r) => {
+    const hash = chainHash(prev, r);
+    const row = { ...r, prev, hash };
+    prev = hash;
+    return row;
+  });
+  await q.query(
+    `insert into audit_log (at, request_id, actor, role, operation, subject_hash, fields, purpose, outcome, prev_hash, hash)
+     select at, request_id, actor, role, operation, subject_hash, string_to_array(fields, ','), purpose, outcome, prev_hash, hash
+     from unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+       with ordinality as t(at, request_id, actor, role, operation, subject_hash, fields, purpose, outcome, prev_hash, hash, n)
+     order by n`,
+    [
+      rows.map((r) => r.at), rows.map((r) => r.requestId), rows.map((r) => r.actor), rows.map((r) => r.role), rows.map((r) => r.operation),
+      rows.map((r) => r.subjectHash), rows.map((r) => r.fields.join(',')), rows.map((r) => r.purpose), rows.map((r) => r.outcome), rows.map((r) => r.prev), rows.map((r) => r.hash),
+    ],
+  );
+  return prev;
 }
 
 async function lastHash(tx: Queryable): Promise<string> {
