@@ -144,6 +144,7 @@ const token = await issuer.mint({ role: 'window_clerk', sub: 'bench', window: 'W
 const AUTH = { authorization: `Bearer ${token}` };
 const hubEnv = (extra: Record<string, string>) => ({
   SIMULATORS: 'off',
+  REDIS_URL: '', // the in-process cache: what `npm start` runs
   AUTH_JWKS_FILE: jwksFile,
   AUTH_ISSUER: 'owh-dev-issuer',
   AUTH_AUDIENCE: 'one-window-hub',

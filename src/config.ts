@@ -42,6 +42,10 @@ export interface HubConfig {
     staleIfErrorSeconds: number;
     /** Upper bound of entries in the in-process store. */
     memoryMaxEntries: number;
+    /** AES-256-GCM keyring for values in Redis (first key encrypts). */
+    encryptionKeys: string | null;
+    /** Store Redis values in plain JSON (development only; logged as an error). */
+    allowPlaintext: boolean;
   };
   departments: {
     /** Time budget of one upstream call, in milliseconds. */
@@ -130,6 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       negativeTtlSeconds: int(env, 'CACHE_NEGATIVE_TTL_SECONDS', 60),
       staleIfErrorSeconds: int(env, 'CACHE_STALE_IF_ERROR_SECONDS', 3600),
       memoryMaxEntries: int(env, 'CACHE_MEMORY_MAX_ENTRIES', 200_000, 1),
+      encryptionKeys: env.CACHE_ENCRYPTION_KEYS || null,
+      allowPlaintext: bool(env, 'CACHE_ALLOW_PLAINTEXT', false),
     },
     departments: {
       timeoutMs: int(env, 'DEPARTMENT_TIMEOUT_MS', 2500, 1),

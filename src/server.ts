@@ -11,6 +11,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { Agent, type Dispatcher } from 'undici';
 import { ConfigError, type AdapterDefinition } from '../adapters/contract.js';
 import { BUNDLED_ADAPTERS } from '../adapters/index.js';
+import { CacheCipher } from './cache/crypto.js';
 import { RedisStore } from './cache/redis.js';
 import { MemoryStore, type CacheStore } from './cache/store.js';
 import type { HubConfig } from './config.js';
@@ -123,7 +124,11 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   let cache = deps.cache;
   if (!cache) {
     if (config.redisUrl) {
-      const redis = RedisStore.connect(config.redisUrl);
+      if (!config.cache.encryptionKeys && !config.cache.allowPlaintext) {
+        throw new ConfigError('REDIS_URL is set without CACHE_ENCRYPTION_KEYS: cached personal data must be encrypted at rest (see docs/ACCESS.md); CACHE_ALLOW_PLAINTEXT=true overrides for development');
+      }
+      if (!config.cache.encryptionKeys) log.error('!!! CACHE_ALLOW_PLAINTEXT: personal data is cached in Redis unencrypted — development only !!!');
+      const redis = RedisStore.connect(config.redisUrl, config.cache.encryptionKeys ? new CacheCipher(config.cache.encryptionKeys) : null);
       redis.client.on('error', () => undefined); // reported by the gateways when a command fails
       await redis.ready().catch((err) => log.warn('Redis is not reachable yet; answering uncached until it is', describeError(err)));
       cache = redis;

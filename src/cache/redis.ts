@@ -4,14 +4,16 @@
  * by itself in the background.
  */
 import { Redis } from 'ioredis';
+import type { CacheCipher } from './crypto.js';
 import type { CacheEntryWrite, CacheStore } from './store.js';
 
 export class RedisStore implements CacheStore {
   readonly kind = 'redis';
 
-  constructor(readonly client: Redis) {}
+  /** `cipher` null = values stored in plain JSON (only where CACHE_ALLOW_PLAINTEXT says so). */
+  constructor(readonly client: Redis, private readonly cipher: CacheCipher | null = null) {}
 
-  static connect(url: string): RedisStore {
+  static connect(url: string, cipher: CacheCipher | null): RedisStore {
     return new RedisStore(
       new Redis(url, {
         enableOfflineQueue: false,
@@ -19,6 +21,7 @@ export class RedisStore implements CacheStore {
         connectTimeout: 2000,
         retryStrategy: (times) => Math.min(times * 200, 2000),
       }),
+      cipher,
     );
   }
 
@@ -35,8 +38,10 @@ export class RedisStore implements CacheStore {
     if (keys.length === 0) return [];
     return (await this.client.mget(...keys)).map((s) => {
       if (s === null) return null;
+      const plain = this.cipher ? this.cipher.decrypt(s) : s;
+      if (plain === null) return null; // not ours, an old key, or tampered with: a miss
       try {
-        return JSON.parse(s) as unknown;
+        return JSON.parse(plain) as unknown;
       } catch {
         return null; // not ours, or from an older version: a miss
       }
@@ -46,7 +51,10 @@ export class RedisStore implements CacheStore {
   async mset(entries: readonly CacheEntryWrite[]): Promise<void> {
     if (entries.length === 0) return;
     const pipeline = this.client.pipeline();
-    for (const e of entries) pipeline.set(e.key, JSON.stringify(e.value), 'PX', Math.max(1, Math.round(e.ttlMs)));
+    for (const e of entries) {
+      const json = JSON.stringify(e.value);
+      pipeline.set(e.key, this.cipher ? this.cipher.encrypt(json) : json, 'PX', Math.max(1, Math.round(e.ttlMs)));
+    }
     const results = await pipeline.exec();
     const failed = results?.find(([err]) => err);
     if (failed) throw failed[0];

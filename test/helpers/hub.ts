@@ -10,6 +10,7 @@ import type { TokenClaims } from '../../src/auth/dev-issuer.js';
 import { Redis } from 'ioredis';
 import { startSimulators, type RunningSimulators, type SimulatorsOptions } from '../../mocks/index.js';
 import pg from 'pg';
+import { CacheCipher } from '../../src/cache/crypto.js';
 import { RedisStore } from '../../src/cache/redis.js';
 import { PGliteDb, PostgresDb, type Db } from '../../src/db/db.js';
 import { MemoryStore, type CacheStore } from '../../src/cache/store.js';
@@ -76,7 +77,7 @@ export async function startTestHub(options: { store?: StoreKind; db?: DbKind; si
   const ledger = await freshDb(options.db ?? 'pglite');
   const sims = await startSimulators({ faults: false, world: { count: 2000 }, ...options.sims });
   const prefix = `owh:test:${randomUUID()}:`;
-  const store: CacheStore = options.store === 'redis' ? new RedisStore(new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1 })) : new MemoryStore();
+  const store: CacheStore = options.store === 'redis' ? new RedisStore(new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1 }), new CacheCipher(`t1:${CacheCipher.generateKey()}`)) : new MemoryStore();
   if (store instanceof RedisStore) await store.ready();
   const logs: string[] = [];
   const env = {
