@@ -75,7 +75,10 @@ export class OutboxWorker {
       this.timers.push(setTimeout(tick, every));
     };
     loop(this.options.pollMs, () => this.forwardDue());
-    loop(this.options.statusSyncMs, () => this.syncStatuses());
+    loop(this.options.statusSyncMs, async () => {
+      await this.syncStatuses();
+      await this.cases.returnOverdueDeficiencies(ACTOR);
+    });
   }
 
   /** Stops claiming; waits for the rounds in hand (their leases keep anything unfinished safe). */

@@ -371,6 +371,28 @@ export class CaseService {
     }
   }
 
+  /**
+   * 容缺 cases whose supplement deadline passed with materials still missing are returned (退件).
+   * Returns how many were.
+   */
+  async returnOverdueDeficiencies(actor: Actor): Promise<number> {
+    const { rows } = await this.db.query<{ case_no: string }>(
+      `select case_no from cases where cardinality(deferred_material_codes) > 0 and supplement_deadline < $1
+         and status in ('ACCEPTED_WITH_DEFICIENCY', 'FORWARDED', 'IN_REVIEW', 'SUSPENDED') order by supplement_deadline limit 200`,
+      [this.now()],
+    );
+    let returned = 0;
+    for (const { case_no } of rows) {
+      await this.db.transaction(async (tx) => {
+        const c = await this.lock(tx, case_no);
+        if (c.deferredMaterialCodes.length === 0 || !c.supplementDeadline || c.supplementDeadline >= this.now()) return; // supplemented meanwhile
+        await this.move(tx, c, 'RETURNED', actor, `容缺 commitment not kept: ${c.deferredMaterialCodes.join(', ')} not supplied by the deadline`, {}, 'RETURNED');
+        returned++;
+      });
+    }
+    return returned;
+  }
+
   async events(caseNos: readonly string[]) {
     const { rows } = await this.db.query<{ case_no: string; at: Date; type: string; from_status: string | null; to_status: string | null; actor: string; place: string | null; note: string | null }>('select case_no, at, type, from_status, to_status, actor, place, note from case_events where case_no = any($1) order by id', [caseNos]);
     return group(caseNos, rows);

@@ -207,6 +207,20 @@ describe.each(DBS)('one-window intake (%s)', (dbKind) => {
     expect(sup.body.data.supplementMaterials.events.at(-1).type).toBe('MATERIALS_SUPPLEMENTED');
   });
 
+  it('容缺 not kept: the case is returned when the supplement deadline passes', async () => {
+    const p = person((x) => x.age >= 18, 21);
+    const { body } = await t.gql(SUBMIT, {
+      input: { idempotencyKey: randomUUID(), serviceItemCode: item('城乡居民养老保险待遇申领').code, applicantIdNumber: p.idNumber, channel: 'WINDOW', materials: [{ code: 'APPLICATION_FORM', reference: 'scan://f', form: 'ORIGINAL' }], deferredMaterialCodes: ['BANK_ACCOUNT'] },
+    });
+    const caseNo = body.data.submitCase.case.caseNo;
+    expect(await t.hub.cases.returnOverdueDeficiencies({ operator: 'hub:outbox' })).toBe(0); // not due yet
+    await t.db.query(`update cases set supplement_deadline = now() - interval '1 minute' where case_no = $1`, [caseNo]);
+    expect(await t.hub.cases.returnOverdueDeficiencies({ operator: 'hub:outbox' })).toBe(1);
+    const c = (await t.gql(`query($n: ID!) { case(caseNo: $n) { status events { type note } } }`, { n: caseNo })).body.data.case;
+    expect(c.status).toBe('RETURNED');
+    expect(c.events.at(-1)).toMatchObject({ type: 'RETURNED', note: expect.stringContaining('BANK_ACCOUNT') });
+  });
+
   it('refuses an illegal transition and changes nothing', async () => {
     const p = person((x) => x.age >= 18, 15);
     const { body } = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('养老保险关系转移接续').code, applicantIdNumber: p.idNumber, channel: 'WINDOW', materials: [{ code: 'APPLICATION_FORM', reference: 'scan://a', form: 'ORIGINAL' }] } });
