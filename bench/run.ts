@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { DevIssuer } from '../src/auth/dev-issuer.js';
+import { departmentUrlEnv } from '../mocks/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -150,12 +151,7 @@ const hubEnv = (extra: Record<string, string>) => ({
   AUTH_AUDIENCE: 'one-window-hub',
   PORT: '0',
   LOG_LEVEL: 'error',
-  POPULATION_URL: simInfo.urls.population!,
-  SOCIAL_INSURANCE_URL: simInfo.urls['social-insurance']!,
-  MEDICAL_INSURANCE_URL: simInfo.urls['medical-insurance']!,
-  CIVIL_AFFAIRS_URL: simInfo.urls['civil-affairs']!,
-  HEALTH_URL: simInfo.urls.health!,
-  DISABLED_PERSONS_URL: simInfo.urls['disabled-persons']!,
+  ...departmentUrlEnv(simInfo.urls),
   ...extra,
 });
 /** A hub process; each gets a ledger of its own (PGlite is one process per data directory). */

@@ -24,6 +24,21 @@ export const DEFAULT_LATENCY: Record<DepartmentCode, Partial<FaultOptions>> = {
   'disabled-persons': { latencyMs: 35, jitterMs: 15, ...DISABLED_DEFAULT_FAULTS },
 };
 
+/** The environment variable each bundled adapter reads its department's URL from. */
+export const URL_VARIABLES: Record<DepartmentCode, string> = {
+  population: 'POPULATION_URL',
+  'social-insurance': 'SOCIAL_INSURANCE_URL',
+  'medical-insurance': 'MEDICAL_INSURANCE_URL',
+  'civil-affairs': 'CIVIL_AFFAIRS_URL',
+  health: 'HEALTH_URL',
+  'disabled-persons': 'DISABLED_PERSONS_URL',
+};
+
+/** The adapters' URL variables pointing at these simulators. */
+export function departmentUrlEnv(urls: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(DEPARTMENT_CODES.map((c) => [URL_VARIABLES[c], urls[c]!]));
+}
+
 export interface SimulatorsOptions {
   world?: Partial<WorldOptions> | World;
   /** Per department faults and latency; `false` = none at all (tests usually start quiet). */

@@ -4,20 +4,11 @@
  * To run the hub against real departments instead, set SIMULATORS=off and the *_URL variables.
  */
 import { ConfigError } from '../adapters/contract.js';
-import { DEPARTMENT_CODES, DEFAULT_LATENCY, startSimulators, type RunningSimulators } from '../mocks/index.js';
+import { DEPARTMENT_CODES, DEFAULT_LATENCY, departmentUrlEnv, startSimulators, type RunningSimulators } from '../mocks/index.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './log.js';
 import { DEV_PRINCIPALS } from './auth/dev-issuer.js';
 import { startHub, type Hub } from './server.js';
-
-const URL_VARS: Record<(typeof DEPARTMENT_CODES)[number], string> = {
-  population: 'POPULATION_URL',
-  'social-insurance': 'SOCIAL_INSURANCE_URL',
-  'medical-insurance': 'MEDICAL_INSURANCE_URL',
-  'civil-affairs': 'CIVIL_AFFAIRS_URL',
-  health: 'HEALTH_URL',
-  'disabled-persons': 'DISABLED_PERSONS_URL',
-};
 
 function num(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -51,7 +42,7 @@ async function main(): Promise<void> {
       ports: Object.fromEntries(DEPARTMENT_CODES.map((c, i) => [c, portBase === 0 ? 0 : portBase + i])),
     });
     log.info('simulated departments started', { residents: sims.world.people.length, ms: Date.now() - started });
-    for (const code of DEPARTMENT_CODES) env[URL_VARS[code]] ??= sims.urls[code];
+    for (const [name, url] of Object.entries(departmentUrlEnv(sims.urls))) env[name] ??= url;
     // Development: adapters on this machine register over plain http, and the development token
     // issuer signs the tokens printed below (the hub logs both loudly; neither is for production).
     env.REMOTE_ADAPTERS_ALLOW_HTTP ??= 'true';

@@ -11,6 +11,7 @@ import housing from '../../adapters/housing/index.js';
 import { BUNDLED_ADAPTERS } from '../../adapters/index.js';
 import { registrationOf, serveAdapter, type ServedAdapter } from '../../adapters/sdk/serve.js';
 import { createHousingSimulator } from '../../mocks/housing/index.js';
+import { departmentUrlEnv } from '../../mocks/index.js';
 import type { Simulator } from '../../mocks/sim/simulator.js';
 import { validateDepartmentData } from '../../src/departments/validate.js';
 import { parseRegistration } from '../../src/remote/protocol.js';
@@ -28,12 +29,7 @@ describe('adapter contract, in-process and remote', () => {
     t = await startTestHub({ env: { REMOTE_ADAPTERS_ALLOW_HTTP: 'true' } });
     housingSim = createHousingSimulator(t.sims.world);
     env = {
-      POPULATION_URL: t.sims.urls.population,
-      SOCIAL_INSURANCE_URL: t.sims.urls['social-insurance'],
-      MEDICAL_INSURANCE_URL: t.sims.urls['medical-insurance'],
-      CIVIL_AFFAIRS_URL: t.sims.urls['civil-affairs'],
-      HEALTH_URL: t.sims.urls.health,
-      DISABLED_PERSONS_URL: t.sims.urls['disabled-persons'],
+      ...departmentUrlEnv(t.sims.urls),
       HOUSING_URL: await housingSim.listen(),
     };
   });

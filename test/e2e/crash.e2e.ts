@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulators, type RunningSimulators } from '../../mocks/index.js';
+import { departmentUrlEnv, startSimulators, type RunningSimulators } from '../../mocks/index.js';
 import { DevIssuer } from '../../src/auth/dev-issuer.js';
 import { PGliteDb, type Db } from '../../src/db/db.js';
 import { DBS, freshDb } from '../helpers/hub.js';
@@ -66,12 +66,7 @@ describe.each(DBS)('crash safety of forwarding (%s)', (dbKind) => {
       PORT: '0',
       LOG_LEVEL: 'error',
       REDIS_URL: '', // the in-process cache: this suite is about the ledger
-      POPULATION_URL: sims.urls.population,
-      SOCIAL_INSURANCE_URL: sims.urls['social-insurance'],
-      MEDICAL_INSURANCE_URL: sims.urls['medical-insurance'],
-      CIVIL_AFFAIRS_URL: sims.urls['civil-affairs'],
-      HEALTH_URL: sims.urls.health,
-      DISABLED_PERSONS_URL: sims.urls['disabled-persons'],
+      ...departmentUrlEnv(sims.urls),
       CHANGE_POLL_INTERVAL_MS: '0',
       STATUS_SYNC_MS: '0',
       OUTBOX_POLL_MS: '50',

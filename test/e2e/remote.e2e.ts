@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHousingSimulator, housingOf } from '../../mocks/housing/index.js';
 import type { Simulator } from '../../mocks/sim/simulator.js';
 import { issueCredential } from '../../src/remote/credentials.js';
+import { departmentUrlEnv } from '../../mocks/index.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
 
 function spawnAdapter(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; adapterId: string }> {
@@ -150,12 +151,7 @@ describe('the six bundled adapters, registered remotely', () => {
     const { serveAdapter } = await import('../../adapters/sdk/serve.js');
     dispatcher = new Agent();
     const env = {
-      POPULATION_URL: t.sims.urls.population,
-      SOCIAL_INSURANCE_URL: t.sims.urls['social-insurance'],
-      MEDICAL_INSURANCE_URL: t.sims.urls['medical-insurance'],
-      CIVIL_AFFAIRS_URL: t.sims.urls['civil-affairs'],
-      HEALTH_URL: t.sims.urls.health,
-      DISABLED_PERSONS_URL: t.sims.urls['disabled-persons'],
+      ...departmentUrlEnv(t.sims.urls),
     };
     const population = BUNDLED_ADAPTERS[0]!.create(BUNDLED_ADAPTERS[0]!.parseConfig(env), { dispatcher });
     for (const def of BUNDLED_ADAPTERS) {

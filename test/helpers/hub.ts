@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TokenClaims } from '../../src/auth/dev-issuer.js';
 import { Redis } from 'ioredis';
-import { startSimulators, type RunningSimulators, type SimulatorsOptions } from '../../mocks/index.js';
+import { departmentUrlEnv, startSimulators, type RunningSimulators, type SimulatorsOptions } from '../../mocks/index.js';
 import pg from 'pg';
 import { CacheCipher } from '../../src/cache/crypto.js';
 import { RedisStore } from '../../src/cache/redis.js';
@@ -82,12 +82,7 @@ export async function startTestHub(options: { store?: StoreKind; db?: DbKind; si
   const logs: string[] = [];
   const env = {
     PORT: '0',
-    POPULATION_URL: sims.urls.population,
-    SOCIAL_INSURANCE_URL: sims.urls['social-insurance'],
-    MEDICAL_INSURANCE_URL: sims.urls['medical-insurance'],
-    CIVIL_AFFAIRS_URL: sims.urls['civil-affairs'],
-    HEALTH_URL: sims.urls.health,
-    DISABLED_PERSONS_URL: sims.urls['disabled-persons'],
+    ...departmentUrlEnv(sims.urls),
     CACHE_KEY_PREFIX: prefix,
     CHANGE_POLL_INTERVAL_MS: '0',
     OUTBOX_POLL_MS: '0',
