@@ -89,6 +89,8 @@ export interface HubConfig {
     production: boolean;
     /** GraphQL introspection: on in development, off in production unless set. */
     introspection: boolean;
+    /** Requests per principal per minute, shared by the replicas through the cache store. */
+    rateLimitPerMinute: number;
   };
   audit: {
     /** Secret of the keyed hash that names residents in the audit log; must stay the same for the log's life. */
@@ -174,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       devKeyFile: env.AUTH_DEV_KEY_FILE || 'data/dev-issuer-key.json',
       production: env.NODE_ENV === 'production',
       introspection: bool(env, 'GRAPHQL_INTROSPECTION', env.NODE_ENV !== 'production'),
+      rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 600, 1),
     },
     audit: {
       keySecret: env.AUDIT_KEY_SECRET || null,

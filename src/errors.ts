@@ -22,6 +22,8 @@ export const PUBLIC_CODES = new Set([
   'FORBIDDEN',
   'PURPOSE_REQUIRED',
   'UNAUTHENTICATED',
+  'QUERY_TOO_COMPLEX',
+  'AUDIT_UNAVAILABLE',
 ]);
 
 export class BadUserInputError extends GraphQLError {

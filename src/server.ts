@@ -33,6 +33,7 @@ import { randomBytes } from 'node:crypto';
 import { AuditLog } from './audit/log.js';
 import { auditPlugin } from './audit/plugin.js';
 import { accessPlugin } from './auth/access.js';
+import { limitsPlugin } from './auth/limits.js';
 import { AuthError, Authenticator } from './auth/authenticate.js';
 import { DEV_ISSUER, DevIssuer, HUB_AUDIENCE } from './auth/dev-issuer.js';
 import type { Principal } from './auth/principal.js';
@@ -180,7 +181,7 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     // No HTTP cache hints: answers are personal and per caller (the plugin costs time per field).
     // No inline traces for routers: they would carry resolver errors and timings to any caller who asks.
     introspection: config.auth.introspection,
-    plugins: [accessPlugin(), departmentFailuresPlugin(), auditPlugin(audit, log), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [accessPlugin(), limitsPlugin(), departmentFailuresPlugin(), auditPlugin(audit, log), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled()],
     logger: { debug: (m) => log.debug(String(m)), info: (m) => log.info(String(m)), warn: (m) => log.warn(String(m)), error: (m) => log.error(String(m)) },
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => {
@@ -243,6 +244,14 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
       log.info('request refused: not authenticated', { reason: err.message });
       res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
       res.end(JSON.stringify({ errors: [{ message: 'authentication required: a valid bearer token', extensions: { code: 'UNAUTHENTICATED' } }] }));
+      return;
+    }
+    // Per principal, per minute, shared by replicas through the store; a failing store lets requests through.
+    const limit = await cache!.incr(`${config.cache.keyPrefix}rl:${registry.keys.subject(`rl|${principal.subject}`)}`, 60_000).catch(() => null);
+    if (limit && limit.count > config.auth.rateLimitPerMinute) {
+      const retryAfter = Math.max(1, Math.ceil(limit.ttlMs / 1000));
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(retryAfter) });
+      res.end(JSON.stringify({ errors: [{ message: `too many requests: at most ${config.auth.rateLimitPerMinute} a minute; retry after ${retryAfter} s`, extensions: { code: 'RATE_LIMITED' } }] }));
       return;
     }
     const headers = new HeaderMap();

@@ -64,6 +64,13 @@ export class RedisStore implements CacheStore {
     if (keys.length) await this.client.del(...keys);
   }
 
+  async incr(key: string, ttlMs: number): Promise<{ count: number; ttlMs: number }> {
+    const results = await this.client.multi().incr(key).pexpire(key, ttlMs, 'NX').pttl(key).exec();
+    const failed = results?.find(([err]) => err);
+    if (!results || failed) throw failed?.[0] ?? new Error('Redis transaction aborted');
+    return { count: Number(results[0]![1]), ttlMs: Math.max(0, Number(results[2]![1])) };
+  }
+
   async get(key: string): Promise<string | null> {
     return this.client.get(key);
   }

@@ -16,6 +16,8 @@ export interface CacheStore {
   mget(keys: readonly string[]): Promise<unknown[]>;
   mset(entries: readonly CacheEntryWrite[]): Promise<void>;
   del(keys: readonly string[]): Promise<void>;
+  /** Adds 1 to a counter that lives `ttlMs` from its first increment; returns the new count and ms left. */
+  incr(key: string, ttlMs: number): Promise<{ count: number; ttlMs: number }>;
   /** Plain values without TTL (change-feed cursors). */
   get(key: string): Promise<string | null>;
   set(key: string, value: string): Promise<void>;
@@ -56,6 +58,17 @@ export class MemoryStore implements CacheStore {
 
   async del(keys: readonly string[]): Promise<void> {
     for (const k of keys) this.entries.delete(k);
+  }
+
+  async incr(key: string, ttlMs: number): Promise<{ count: number; ttlMs: number }> {
+    const t = this.now();
+    const e = this.entries.get(key);
+    if (!e || e.expiresAt <= t) {
+      this.entries.set(key, { value: 1, expiresAt: t + ttlMs });
+      return { count: 1, ttlMs };
+    }
+    e.value = Number(e.value) + 1;
+    return { count: e.value as number, ttlMs: e.expiresAt - t };
   }
 
   async get(key: string): Promise<string | null> {

@@ -134,9 +134,58 @@ describe('authentication, roles, purpose and masking', () => {
     expect(JSON.stringify(refused.body)).not.toContain(other.name);
   });
 
+  it('limits depth and aliases, with a larger budget for analysts', async () => {
+    const aliases = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: departments { code }`).join(' ')} }`;
+    const clerk = await t.gql(aliases, undefined, { authorization: `Bearer ${await t.token({ role: 'window_clerk', window: 'W1' })}` });
+    expect(clerk.status).toBe(400);
+    expect(clerk.body.errors[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX' }, message: expect.stringMatching(/aliases 20 > 15/) });
+    const analyst = await t.gql(aliases, undefined, { authorization: `Bearer ${await t.token({ role: 'analyst' })}` });
+    expect(analyst.body.errors).toBeUndefined();
+    const deep = `{ cases(first: 1) { edges { node { applicant { cases { applicant { cases { serviceItem { materials { sharedBy { code } } } } } } } } } } }`; // depth 11
+    const tooDeep = await t.gql(deep, undefined, { authorization: `Bearer ${await t.token({ role: 'window_clerk', window: 'W1' })}`, 'x-purpose': 'test' });
+    expect(tooDeep.body.errors[0]).toMatchObject({ extensions: { code: 'QUERY_TOO_COMPLEX' }, message: expect.stringMatching(/depth 11 > 10/) });
+  });
+
+  it('logs carry no ID number, name or phone of anyone it served', async () => {
+    const people = t.sims.world.people.slice(60, 70);
+    const clerk = { authorization: `Bearer ${await t.token({ role: 'window_clerk', window: 'W1' })}`, 'x-purpose': 'test' };
+    t.sims.sims['civil-affairs'].configure({ down: true });
+    try {
+      await t.gql(`query($ids: [ID!]!) { residents(idNumbers: $ids) { name phone entitlements { kind } sources { state } } }`, { ids: people.map((p) => p.idNumber) }, clerk);
+    } finally {
+      t.sims.sims['civil-affairs'].configure({ down: false });
+    }
+    await t.gql(`query($id: ID!) { resident(idNumber: $id) { name } }`, { id: people[0]!.idNumber.slice(0, 17) + 'Q' }, clerk);
+    await t.gql(`mutation($i: SubmitCaseInput!) { submitCase(input: $i) { problems { code } } }`, { i: { idempotencyKey: 'log-scan-0001', serviceItemCode: 'CA-0004', applicantIdNumber: people[1]!.idNumber, channel: 'WINDOW', materials: [] } }, clerk);
+    const logs = t.logs.join('\n');
+    expect(logs).toContain('department call failed'); // the failure was logged…
+    for (const p of people) {
+      expect(logs).not.toContain(p.idNumber); // …without the people it was about
+      expect(logs).not.toContain(p.name);
+      if (p.phone) expect(logs).not.toContain(p.phone);
+    }
+  });
+
   it('refuses to start without authentication, or with the development issuer in production', async () => {
     const log = createLogger('error', () => undefined);
     await expect(startHub(loadConfig({ PORT: '0', DATA_DIR: 'memory', POPULATION_URL: 'http://x', SOCIAL_INSURANCE_URL: 'http://x', MEDICAL_INSURANCE_URL: 'http://x', CIVIL_AFFAIRS_URL: 'http://x', HEALTH_URL: 'http://x', DISABLED_PERSONS_URL: 'http://x' }), { log })).rejects.toThrow(/no authentication configured/);
     await expect(startHub(loadConfig({ NODE_ENV: 'production', AUTH_DEV_ISSUER: 'true', PORT: '0' }), { log })).rejects.toThrow(/development token issuer/);
+  });
+});
+
+describe('rate limit per principal', () => {
+  let t: TestHub;
+  beforeAll(async () => (t = await startTestHub({ env: { RATE_LIMIT_PER_MINUTE: '3' } })));
+  afterAll(() => t?.close());
+
+  it('answers 429 with Retry-After past the limit, per principal', async () => {
+    const a = { authorization: `Bearer ${await t.token({ role: 'window_clerk', sub: 'clerk-a', window: 'W1' })}` };
+    const b = { authorization: `Bearer ${await t.token({ role: 'window_clerk', sub: 'clerk-b', window: 'W2' })}` };
+    for (let i = 0; i < 3; i++) expect((await t.gql(`{ departments { code } }`, undefined, a)).status).toBe(200);
+    const res = await fetch(t.hub.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...a }, body: JSON.stringify({ query: '{ departments { code } }' }) });
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(((await res.json()) as any).errors[0].extensions.code).toBe('RATE_LIMITED');
+    expect((await t.gql(`{ departments { code } }`, undefined, b)).status).toBe(200); // someone else is not affected
   });
 });

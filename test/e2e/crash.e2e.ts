@@ -73,6 +73,7 @@ describe.each(DBS)('crash safety of forwarding (%s)', (dbKind) => {
       OUTBOX_LEASE_MS: '1500',
       OUTBOX_BASE_BACKOFF_MS: '100',
       AUTH_DEV_ISSUER: 'true',
+      RATE_LIMIT_PER_MINUTE: '1000000',
       AUTH_DEV_KEY_FILE: join(tmpdir(), `owh-crash-issuer-${randomUUID()}.json`),
     };
     if (dbKind === 'pglite') {

@@ -89,6 +89,7 @@ export async function startTestHub(options: { store?: StoreKind; db?: DbKind; si
     STATUS_SYNC_MS: '0',
     AUTH_DEV_ISSUER: 'true',
     AUDIT_KEY_SECRET: randomUUID(),
+    RATE_LIMIT_PER_MINUTE: '1000000',
     AUTH_DEV_KEY_FILE: join(tmpdir(), `owh-test-issuer-${randomUUID()}.json`),
     ...options.env,
   };

@@ -20,3 +20,22 @@ describe('MemoryStore', () => {
     expect(s.size).toBe(2);
   });
 });
+
+describe.each(process.env.REDIS_URL ? ['memory', 'redis'] : ['memory'])('counters (%s)', (kind) => {
+  it('count within a window that starts at the first increment', async () => {
+    const { Redis } = await import('ioredis');
+    const { RedisStore } = await import('../../src/cache/redis.js');
+    const store = kind === 'redis' ? new RedisStore(new Redis(process.env.REDIS_URL!)) : new MemoryStore();
+    const key = `owh:test:counter:${Math.random()}`;
+    try {
+      expect((await store.incr(key, 5000)).count).toBe(1);
+      const second = await store.incr(key, 5000);
+      expect(second.count).toBe(2);
+      expect(second.ttlMs).toBeGreaterThan(3000);
+      expect(second.ttlMs).toBeLessThanOrEqual(5000);
+    } finally {
+      await store.del([key]);
+      await store.close();
+    }
+  });
+});
