@@ -6,7 +6,7 @@
  * tested role by role in test/e2e/access.e2e.ts.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, type SelectionSetNode } from 'graphql';
+import { GraphQLError, Kind, TypeInfo, visit, visitWithTypeInfo, type SelectionSetNode } from 'graphql';
 import type { Context } from '../graphql/context.js';
 import type { Role } from './principal.js';
 
@@ -35,6 +35,16 @@ export const ACCESS: Record<string, readonly Role[]> = {
   evaluateCase: ['window_clerk', 'result_clerk', 'station_staff', 'self_service', 'admin'],
 };
 
+/**
+ * Resident fields a role has no need for (minimum necessary, PIPL art. 6): the result window hands
+ * results over and needs no benefits or health data; a kiosk shows its resident's payment records
+ * and designated hospitals, nothing more sensitive.
+ */
+export const RESIDENT_FIELDS_DENIED: Partial<Record<Role, ReadonlySet<string>>> = {
+  result_clerk: new Set(['entitlements', 'socialInsurance', 'paymentRecords', 'medicalInsurance', 'designatedHospitals', 'disabilityCertificate']),
+  self_service: new Set(['entitlements', 'socialInsurance', 'medicalInsurance', 'disabilityCertificate', 'phone', 'address', 'householdNo', 'cases']),
+};
+
 /** Operations that read personal data without naming a case: they need a stated purpose (X-Purpose). */
 export const NEEDS_PURPOSE: ReadonlySet<string> = new Set(['resident', 'residents', '_entities', 'materialChecklist', 'cases']);
 
@@ -44,7 +54,7 @@ export function accessPlugin(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, contextValue: ctx, document }) {
+        async didResolveOperation({ operation, contextValue: ctx, document, schema }) {
           const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d.selectionSet] as const] : [])));
           const roots = new Set<string>();
           const walk = (set: SelectionSetNode) => {
@@ -58,6 +68,15 @@ export function accessPlugin(): ApolloServerPlugin<Context> {
             }
           };
           if (operation) walk(operation.selectionSet);
+          const denied = RESIDENT_FIELDS_DENIED[ctx.principal.role];
+          if (denied) {
+            const typeInfo = new TypeInfo(schema);
+            visit(document, visitWithTypeInfo(typeInfo, {
+              Field(node) {
+                if (typeInfo.getParentType()?.name === 'Resident' && denied.has(node.name.value)) throw forbidden(`the role ${ctx.principal.role} may not read Resident.${node.name.value}`);
+              },
+            }));
+          }
           for (const field of roots) {
             if (field.startsWith('__')) continue; // introspection: switched on or off for the whole server
             const allowed = ACCESS[field];

@@ -125,6 +125,23 @@ describe('authentication, roles, purpose and masking', () => {
     expect(clerk.body.data.resident).toEqual({ idNumber: person.idNumber, name: person.name });
   });
 
+  it('roles without the need cannot read sensitive resident fields', async () => {
+    const q = (field: string) => `query($id: ID!) { resident(idNumber: $id) { name ${field} } }`;
+    const kiosk = { authorization: `Bearer ${await t.token({ role: 'self_service', resident: person.idNumber })}` };
+    expect((await t.gql(q('paymentRecords { month } designatedHospitals { name address }'), { id: person.idNumber }, kiosk)).body.errors).toBeUndefined();
+    for (const field of ['entitlements { kind }', 'disabilityCertificate { grade }', 'medicalInsurance { scheme }', 'phone']) {
+      const { body } = await t.gql(q(field), { id: person.idNumber }, kiosk);
+      expect([field, body.errors?.[0]?.extensions?.code]).toEqual([field, 'FORBIDDEN']);
+      expect(body.data).toBeUndefined();
+    }
+    const result = { authorization: `Bearer ${await t.token({ role: 'result_clerk', window: 'R1' })}` };
+    expect((await t.gql(q('disabilityCertificate { grade }'), { id: person.idNumber }, result)).body.errors[0].extensions.code).toBe('FORBIDDEN');
+    // through a fragment too
+    const viaFragment = await t.gql(`query($id: ID!) { resident(idNumber: $id) { ...F } } fragment F on Resident { entitlements { kind } }`, { id: person.idNumber }, result);
+    expect(viaFragment.body.errors[0].message).toMatch(/Resident.entitlements/);
+    expect((await t.gql(q('gender age cases { caseNo }'), { id: person.idNumber }, result)).body.errors).toBeUndefined();
+  });
+
   it('a kiosk sees only the resident whose card was read', async () => {
     const kiosk = { authorization: `Bearer ${await t.token({ role: 'self_service', resident: person.idNumber })}` };
     expect((await t.gql(`query($id: ID!) { resident(idNumber: $id) { name } }`, { id: person.idNumber }, kiosk)).body.data.resident.name).toBe(person.name);
