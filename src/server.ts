@@ -33,6 +33,7 @@ import { randomBytes } from 'node:crypto';
 import { AuditLog } from './audit/log.js';
 import { auditPlugin } from './audit/plugin.js';
 import { accessPlugin } from './auth/access.js';
+import { activeGrant } from './auth/grants.js';
 import { limitsPlugin } from './auth/limits.js';
 import { AuthError, Authenticator } from './auth/authenticate.js';
 import { DEV_ISSUER, DevIssuer, HUB_AUDIENCE } from './auth/dev-issuer.js';
@@ -245,6 +246,13 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
       res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer' });
       res.end(JSON.stringify({ errors: [{ message: 'authentication required: a valid bearer token', extensions: { code: 'UNAUTHENTICATED' } }] }));
       return;
+    }
+    const grantId = req.headers['x-unmask-grant'];
+    if (typeof grantId === 'string' && grantId) {
+      const grant = await activeGrant(db, grantId.slice(0, 64), principal.subject);
+      if (!grant) return void sendJson(res, 403, { errors: [{ message: 'the unmasking grant is unknown, expired, revoked or not yours', extensions: { code: 'FORBIDDEN' } }] });
+      principal = { ...principal, unmaskGrant: grant.id };
+      log.info('unmasked access under a grant', { grant: grant.id, subject: principal.subject, role: principal.role });
     }
     // Per principal, per minute, shared by replicas through the store; a failing store lets requests through.
     const limit = await cache!.incr(`${config.cache.keyPrefix}rl:${registry.keys.subject(`rl|${principal.subject}`)}`, 60_000).catch(() => null);

@@ -26,6 +26,7 @@ export const ACCESS: Record<string, readonly Role[]> = {
   cases: ['window_clerk', 'result_clerk', 'station_staff', 'department', 'analyst', 'admin'],
   caseStats: ['analyst', 'admin'],
   _service: ['admin'],
+  grantUnmasking: ['admin'],
   // Mutation
   submitCase: ['window_clerk', 'station_staff', 'self_service', 'admin'],
   supplementMaterials: ['window_clerk', 'station_staff', 'admin'],
@@ -81,7 +82,7 @@ export function accessPlugin(): ApolloServerPlugin<Context> {
             if (field.startsWith('__')) continue; // introspection: switched on or off for the whole server
             const allowed = ACCESS[field];
             if (!allowed || !allowed.includes(ctx.principal.role)) throw forbidden(`the role ${ctx.principal.role} may not use ${field}`);
-            if (NEEDS_PURPOSE.has(field) && ctx.purpose === 'unspecified') throw forbidden(`${field} reads personal data: say why in the X-Purpose header`, 'PURPOSE_REQUIRED');
+            if (NEEDS_PURPOSE.has(field) && ctx.purpose.startsWith('unspecified')) throw forbidden(`${field} reads personal data: say why in the X-Purpose header`, 'PURPOSE_REQUIRED');
           }
         },
       };

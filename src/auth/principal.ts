@@ -20,6 +20,8 @@ export interface Principal {
   department: string | null;
   /** self_service: the only resident this kiosk session may see. */
   resident: string | null;
+  /** An unmasking grant in use for this request (X-Unmask-Grant), checked against the database. */
+  unmaskGrant?: string | null;
 }
 
 /** Roles that see personal data only masked. */

@@ -158,6 +158,21 @@ create index audit_log_at on audit_log (at);
 create index audit_log_subject on audit_log (subject_hash);
 `,
   },
+  {
+    version: 4,
+    name: 'unmasking grants',
+    sql: `
+create table unmask_grants (
+  id text primary key,
+  subject text not null,
+  reason text not null,
+  granted_by text not null,
+  created_at timestamptz not null default now(),
+  expires_at timestamptz not null,
+  revoked_at timestamptz
+);
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

@@ -67,13 +67,13 @@ export function buildContext(options: ContextOptions, headers: { get(name: strin
   const info: RequestInfo = {
     requestId,
     operator: principal.subject,
-    purpose: sanitizeHeader(headers.get('x-purpose')) ?? 'unspecified',
+    purpose: (sanitizeHeader(headers.get('x-purpose')) ?? 'unspecified') + (principal.unmaskGrant ? ` [unmask grant ${principal.unmaskGrant}]` : ''),
   };
   let caseLoaders: CaseLoaders | undefined;
   return {
     ...info,
     principal,
-    masked: MASKED_ROLES.has(principal.role),
+    masked: MASKED_ROLES.has(principal.role) && !principal.unmaskGrant,
     audit: new RequestAudit(),
     registry: options.registry,
     loaders: new Loaders(options.registry, info, options.batching),

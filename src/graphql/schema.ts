@@ -11,12 +11,13 @@ import type { GraphQLSchema } from 'graphql';
 import { gql } from 'graphql-tag';
 import { buildSchema, createResolversMap } from 'type-graphql';
 import { CaseResolver, CatalogueResolver, ResidentCasesResolver, resolveCaseReference, resolveServiceItemReference } from './case-resolvers.js';
+import { GrantResolver } from './grant-resolvers.js';
 import { DepartmentResolver, ResidentResolver, resolveResidentReference } from './resolvers.js';
 
 const FEDERATION = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])';
 
 export async function buildHubSchema(): Promise<GraphQLSchema> {
-  const schema = await buildSchema({ resolvers: [ResidentResolver, DepartmentResolver, ResidentCasesResolver, CatalogueResolver, CaseResolver], validate: false, skipCheck: true });
+  const schema = await buildSchema({ resolvers: [ResidentResolver, DepartmentResolver, ResidentCasesResolver, CatalogueResolver, CaseResolver, GrantResolver], validate: false, skipCheck: true });
   const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;
   resolvers.Resident = { ...(resolvers.Resident as object), __resolveReference: resolveResidentReference as never };
   resolvers.ServiceItem = { ...(resolvers.ServiceItem as object), __resolveReference: resolveServiceItemReference as never };

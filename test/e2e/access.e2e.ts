@@ -142,6 +142,22 @@ describe('authentication, roles, purpose and masking', () => {
     expect((await t.gql(q('gender age cases { caseNo }'), { id: person.idNumber }, result)).body.errors).toBeUndefined();
   });
 
+  it('unmasking is an explicit, logged grant for one person', async () => {
+    const q = `query($id: ID!) { resident(idNumber: $id) { idNumber name } }`;
+    const analyst = { authorization: `Bearer ${await t.token({ role: 'analyst', sub: 'analyst-9' })}`, 'x-purpose': 'fraud-review' };
+    const grant = (await t.gql(`mutation { grantUnmasking(subject: "analyst-9", reason: "review of a reported duplicate payment", hours: 2) { id expiresAt grantedBy } }`)).body.data.grantUnmasking;
+    expect(grant.grantedBy).toBe('test-admin');
+    const unmasked = await t.gql(q, { id: person.idNumber }, { ...analyst, 'x-unmask-grant': grant.id });
+    expect(unmasked.body.data.resident).toEqual({ idNumber: person.idNumber, name: person.name });
+    const audit = (await t.db.query<{ purpose: string; actor: string }>('select purpose, actor from audit_log order by seq desc limit 1')).rows[0]!;
+    expect(audit).toEqual({ purpose: `fraud-review [unmask grant ${grant.id}]`, actor: 'analyst-9' });
+    expect((await t.gql(q, { id: person.idNumber }, analyst)).body.data.resident.name).toBe(`${[...person.name][0]}*`);
+    const someoneElse = { authorization: `Bearer ${await t.token({ role: 'analyst', sub: 'analyst-1' })}`, 'x-purpose': 'x', 'x-unmask-grant': grant.id };
+    expect((await t.gql(q, { id: person.idNumber }, someoneElse)).status).toBe(403);
+    const notAdmin = await t.gql(`mutation { grantUnmasking(subject: "me", reason: "because I want to", hours: 1) { id } }`, undefined, { authorization: `Bearer ${await t.token({ role: 'analyst' })}` });
+    expect(notAdmin.body.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+
   it('a kiosk sees only the resident whose card was read', async () => {
     const kiosk = { authorization: `Bearer ${await t.token({ role: 'self_service', resident: person.idNumber })}` };
     expect((await t.gql(`query($id: ID!) { resident(idNumber: $id) { name } }`, { id: person.idNumber }, kiosk)).body.data.resident.name).toBe(person.name);

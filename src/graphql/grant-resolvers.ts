@@ -1,0 +1,31 @@
+/** Administrators grant unmasked access, for a reason and a bounded time (see docs/ACCESS.md). */
+import { Arg, Ctx, Field, ID, Int, Mutation, ObjectType, Resolver } from 'type-graphql';
+import { createGrant } from '../auth/grants.js';
+import { BadUserInputError } from '../errors.js';
+import type { Context } from './context.js';
+import { DateTimeScalar } from './scalars.js';
+
+@ObjectType({ simpleResolvers: true, description: 'Unmasked access for one person, for a reason, until it expires. Send its id in X-Unmask-Grant.' })
+export class UnmaskGrant {
+  @Field(() => ID) id!: string;
+  @Field(() => String) subject!: string;
+  @Field(() => String) reason!: string;
+  @Field(() => String) grantedBy!: string;
+  @Field(() => DateTimeScalar) expiresAt!: Date;
+}
+
+@Resolver()
+export class GrantResolver {
+  @Mutation(() => UnmaskGrant, { description: 'Administrators: let one token subject see personal data unmasked for a while (logged).' })
+  async grantUnmasking(
+    @Arg('subject', () => String) subject: string,
+    @Arg('reason', () => String) reason: string,
+    @Arg('hours', () => Int) hours: number,
+    @Ctx() ctx: Context,
+  ): Promise<UnmaskGrant> {
+    if (!subject.trim() || subject.length > 128) throw new BadUserInputError('subject: the token subject of the person to grant', { argument: 'subject' });
+    if (reason.trim().length < 10 || reason.length > 500) throw new BadUserInputError('reason: say why, in 10 to 500 characters', { argument: 'reason' });
+    if (!Number.isInteger(hours) || hours < 1 || hours > 72) throw new BadUserInputError('hours: 1 to 72', { argument: 'hours' });
+    return Object.assign(new UnmaskGrant(), await createGrant(ctx.cases.service.db, subject.trim(), reason.trim(), hours, ctx.principal.subject));
+  }
+}
