@@ -4,7 +4,10 @@
  * aborted call becomes UpstreamTimeout. Other statuses are handed back for the adapter to read.
  */
 import { request, type Dispatcher } from 'undici';
-import type { DepartmentData } from './contract.js';
+import type { CallContext, DepartmentData } from './contract.js';
+
+/** What a department call carries besides its body: cancellation and who asks why. */
+export type CallMeta = Pick<CallContext, 'signal' | 'requestId' | 'operator' | 'purpose'>;
 import { MalformedResponseError, RateLimitedError, UpstreamTimeoutError, UpstreamUnavailableError } from './errors.js';
 
 export interface HttpCall {
@@ -13,6 +16,8 @@ export interface HttpCall {
   headers?: Record<string, string>;
   body?: string | Buffer;
   signal: AbortSignal;
+  /** The operator and purpose, sent to the department as X-Operator-Id / X-Purpose / X-Request-Id. */
+  meta?: CallMeta;
 }
 
 export interface HttpAnswer {
@@ -32,7 +37,8 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 export async function send(dispatcher: Dispatcher, department: string, call: HttpCall): Promise<HttpAnswer> {
   let res: Dispatcher.ResponseData;
   try {
-    res = await request(call.url, { dispatcher, method: call.method, headers: call.headers, body: call.body, signal: call.signal });
+    const correlation = call.meta ? { 'x-request-id': call.meta.requestId, 'x-operator-id': call.meta.operator, 'x-purpose': call.meta.purpose } : {};
+    res = await request(call.url, { dispatcher, method: call.method, headers: { ...correlation, ...call.headers }, body: call.body, signal: call.signal });
   } catch (err) {
     if (call.signal.aborted) throw new UpstreamTimeoutError(department, 'the department did not answer in time', { cause: err });
     throw new UpstreamUnavailableError(department, 'the department could not be reached', { cause: err });

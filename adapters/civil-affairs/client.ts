@@ -7,7 +7,7 @@ import iconv from 'iconv-lite';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import type { Dispatcher } from 'undici';
 import { MalformedResponseError, UpstreamRejectedError } from '../errors.js';
-import { send } from '../http.js';
+import { send, type CallMeta } from '../http.js';
 
 export const DEPARTMENT = 'civil-affairs';
 
@@ -45,14 +45,15 @@ function decode(body: Buffer): Record<string, unknown> {
   return doc.Response;
 }
 
-export async function queryPersons(dispatcher: Dispatcher, base: URL, ids: readonly string[], signal: AbortSignal): Promise<CaWirePerson[]> {
+export async function queryPersons(dispatcher: Dispatcher, base: URL, ids: readonly string[], ctx: CallMeta): Promise<CaWirePerson[]> {
   const xml = '<?xml version="1.0" encoding="GBK"?>' + builder.build({ Request: { Sfzh: [...ids] } });
   const answer = await send(dispatcher, DEPARTMENT, {
     method: 'POST',
     url: new URL('/ws/mz/PersonQuery', base),
     headers: { 'content-type': 'text/xml; charset=GBK' },
     body: iconv.encode(xml, 'gbk'),
-    signal,
+    signal: ctx.signal,
+    meta: ctx,
   });
   if (answer.status !== 200) throw new UpstreamRejectedError(DEPARTMENT, `the person query was refused (HTTP ${answer.status})`);
   const response = decode(answer.body);
@@ -60,11 +61,11 @@ export async function queryPersons(dispatcher: Dispatcher, base: URL, ids: reado
   return persons.Person ?? [];
 }
 
-export async function changes(dispatcher: Dispatcher, base: URL, cursor: number, signal: AbortSignal): Promise<{ ids: string[]; next: number }> {
+export async function changes(dispatcher: Dispatcher, base: URL, cursor: number, ctx: CallMeta): Promise<{ ids: string[]; next: number }> {
   const url = new URL('/ws/mz/Changes', base);
   url.searchParams.set('cursor', String(cursor));
   url.searchParams.set('limit', '500');
-  const answer = await send(dispatcher, DEPARTMENT, { method: 'GET', url, signal });
+  const answer = await send(dispatcher, DEPARTMENT, { method: 'GET', url, signal: ctx.signal, meta: ctx });
   if (answer.status !== 200) throw new UpstreamRejectedError(DEPARTMENT, `the change feed was refused (HTTP ${answer.status})`);
   const response = decode(answer.body);
   const list = ((response.Changes as { Change?: { Sfzh?: unknown }[] } | '' | undefined) || {}).Change ?? [];

@@ -19,7 +19,7 @@ export default defineAdapter({
         batchLimit: 20,
         cacheTtlSeconds: 1800,
         batch: async (ids, ctx) => {
-          const found = new Map((await queryPersons(dispatcher, config.baseUrl, ids, ctx.signal)).map((p) => [String(p.Sfzh), p]));
+          const found = new Map((await queryPersons(dispatcher, config.baseUrl, ids, ctx)).map((p) => [String(p.Sfzh), p]));
           return slots(ids, found, (p) => ({ entitlements: toEntitlements(p), evidence: toEvidence(p) }), { entitlements: [], evidence: [] });
         },
       },
@@ -27,7 +27,7 @@ export default defineAdapter({
     capabilities: { entitlements: 'persons', evidence: 'persons' },
     cases: caseDesk(department.code, dispatcher, config.baseUrl),
     changes: async (cursor, ctx) => {
-      const { ids, next } = await changes(dispatcher, config.baseUrl, Number(cursor ?? 0), ctx.signal);
+      const { ids, next } = await changes(dispatcher, config.baseUrl, Number(cursor ?? 0), ctx);
       return { idNumbers: ids, nextCursor: String(next) };
     },
     health: () => ({ status: 'UP' }),

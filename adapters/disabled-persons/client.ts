@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { MalformedResponseError, UpstreamRejectedError } from '../errors.js';
-import { json, send } from '../http.js';
+import { json, send, type CallMeta } from '../http.js';
 
 export const DEPARTMENT = 'disabled-persons';
 
@@ -13,13 +13,14 @@ export interface DpWireCertificate {
   subsidies?: { type: string; state: string; amount?: number; from?: string }[];
 }
 
-export async function queryCertificates(dispatcher: Dispatcher, base: URL, ids: readonly string[], signal: AbortSignal): Promise<DpWireCertificate[]> {
+export async function queryCertificates(dispatcher: Dispatcher, base: URL, ids: readonly string[], ctx: CallMeta): Promise<DpWireCertificate[]> {
   const answer = await send(dispatcher, DEPARTMENT, {
     method: 'POST',
     url: new URL('/cdpf/api/v1/certificates/query', base),
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ idNumbers: ids }),
-    signal,
+    signal: ctx.signal,
+    meta: ctx,
   });
   const body = json<{ success?: unknown; data?: unknown }>(DEPARTMENT, answer);
   if (answer.status !== 200 || body.success !== true) throw new UpstreamRejectedError(DEPARTMENT, `the certificate query was refused (HTTP ${answer.status})`);
@@ -27,11 +28,11 @@ export async function queryCertificates(dispatcher: Dispatcher, base: URL, ids: 
   return body.data as DpWireCertificate[];
 }
 
-export async function changes(dispatcher: Dispatcher, base: URL, cursor: number, signal: AbortSignal): Promise<{ certNos: string[]; next: number }> {
+export async function changes(dispatcher: Dispatcher, base: URL, cursor: number, ctx: CallMeta): Promise<{ certNos: string[]; next: number }> {
   const url = new URL('/cdpf/api/v1/changes', base);
   url.searchParams.set('cursor', String(cursor));
   url.searchParams.set('limit', '500');
-  const answer = await send(dispatcher, DEPARTMENT, { method: 'GET', url, signal });
+  const answer = await send(dispatcher, DEPARTMENT, { method: 'GET', url, signal: ctx.signal, meta: ctx });
   const body = json<{ data?: { certNo?: unknown }[]; cursor?: unknown }>(DEPARTMENT, answer);
   if (answer.status !== 200 || !Array.isArray(body.data) || typeof body.cursor !== 'number') throw new MalformedResponseError(DEPARTMENT, 'the change feed answer is not in the department format');
   return { certNos: body.data.map((c) => String(c.certNo)), next: body.cursor };

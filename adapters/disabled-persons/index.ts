@@ -19,7 +19,7 @@ export default defineAdapter({
         batchLimit: 50,
         cacheTtlSeconds: 3600,
         batch: async (ids, ctx) => {
-          const found = new Map((await queryCertificates(dispatcher, config.baseUrl, ids, ctx.signal)).map((c) => [idOfCertificate(String(c.certNo)), c]));
+          const found = new Map((await queryCertificates(dispatcher, config.baseUrl, ids, ctx)).map((c) => [idOfCertificate(String(c.certNo)), c]));
           return slots(ids, found, toDepartmentData, NO_CERTIFICATE);
         },
       },
@@ -27,7 +27,7 @@ export default defineAdapter({
     capabilities: { entitlements: 'certificates', disabilityCertificate: 'certificates', evidence: 'certificates' },
     cases: caseDesk(department.code, dispatcher, config.baseUrl),
     changes: async (cursor, ctx) => {
-      const { certNos, next } = await changes(dispatcher, config.baseUrl, Number(cursor ?? 0), ctx.signal);
+      const { certNos, next } = await changes(dispatcher, config.baseUrl, Number(cursor ?? 0), ctx);
       return { idNumbers: certNos.map(idOfCertificate), nextCursor: String(next) };
     },
     health: () => ({ status: 'UP' }),

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { MalformedResponseError, UpstreamRejectedError } from '../errors.js';
-import { json, send } from '../http.js';
+import { json, send, type CallMeta } from '../http.js';
 
 export const DEPARTMENT = 'health';
 
@@ -12,13 +12,14 @@ export interface HealthWireMember {
 }
 
 /** Members by household number + member number (the department's key), at most 30 a call. */
-export async function queryMembers(dispatcher: Dispatcher, base: URL, members: { hh: string; cyxh: string }[], signal: AbortSignal): Promise<HealthWireMember[]> {
+export async function queryMembers(dispatcher: Dispatcher, base: URL, members: { hh: string; cyxh: string }[], ctx: CallMeta): Promise<HealthWireMember[]> {
   const answer = await send(dispatcher, DEPARTMENT, {
     method: 'POST',
     url: new URL('/wjw/api/family/members', base),
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ members }),
-    signal,
+    signal: ctx.signal,
+    meta: ctx,
   });
   const body = json<{ status?: unknown; result?: unknown }>(DEPARTMENT, answer);
   if (answer.status !== 200 || body.status !== 'success') throw new UpstreamRejectedError(DEPARTMENT, `the member query was refused (HTTP ${answer.status})`);
@@ -26,11 +27,11 @@ export async function queryMembers(dispatcher: Dispatcher, base: URL, members: {
   return body.result as HealthWireMember[];
 }
 
-export async function changes(dispatcher: Dispatcher, base: URL, cursor: number, signal: AbortSignal): Promise<{ ids: string[]; next: number }> {
+export async function changes(dispatcher: Dispatcher, base: URL, cursor: number, ctx: CallMeta): Promise<{ ids: string[]; next: number }> {
   const url = new URL('/wjw/api/changes', base);
   url.searchParams.set('cursor', String(cursor));
   url.searchParams.set('limit', '500');
-  const answer = await send(dispatcher, DEPARTMENT, { method: 'GET', url, signal });
+  const answer = await send(dispatcher, DEPARTMENT, { method: 'GET', url, signal: ctx.signal, meta: ctx });
   const body = json<{ result?: { sfzh?: unknown }[]; cursor?: unknown }>(DEPARTMENT, answer);
   if (answer.status !== 200 || !Array.isArray(body.result) || typeof body.cursor !== 'number') throw new MalformedResponseError(DEPARTMENT, 'the change feed answer is not in the department format');
   // Members without a recorded ID number cannot be mapped to a cache entry; they expire by TTL.

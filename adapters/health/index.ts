@@ -33,7 +33,7 @@ export default defineAdapter({
             else if (!r.householdNo || !r.householdMemberNo) slots[i] = { entitlements: [], evidence: [] };
             else asks.push({ hh: r.householdNo, cyxh: r.householdMemberNo });
           });
-          const found = asks.length ? await queryMembers(dispatcher, config.baseUrl, asks, ctx.signal) : [];
+          const found = asks.length ? await queryMembers(dispatcher, config.baseUrl, asks, ctx) : [];
           const byKey = new Map(found.map((m) => [`${m.hh}/${m.cyxh}`, m]));
           return residents.map((r, i) => {
             if (slots[i] !== undefined) return slots[i]!;
@@ -53,7 +53,7 @@ export default defineAdapter({
     capabilities: { entitlements: 'members', evidence: 'members' },
     cases: caseDesk(department.code, dispatcher, config.baseUrl),
     changes: async (cursor, ctx) => {
-      const { ids, next } = await changes(dispatcher, config.baseUrl, Number(cursor ?? 0), ctx.signal);
+      const { ids, next } = await changes(dispatcher, config.baseUrl, Number(cursor ?? 0), ctx);
       return { idNumbers: ids, nextCursor: String(next) };
     },
     health: () => ({ status: 'UP' }),

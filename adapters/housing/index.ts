@@ -37,7 +37,7 @@ export default defineAdapter({
         batchLimit: 40,
         cacheTtlSeconds: 600,
         batch: async (ids, ctx) => {
-          const answer = await send(dispatcher, department.code, { method: 'POST', url: new URL('/api/zfbz/query', config.baseUrl), headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids }), signal: ctx.signal });
+          const answer = await send(dispatcher, department.code, { method: 'POST', url: new URL('/api/zfbz/query', config.baseUrl), headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids }), signal: ctx.signal, meta: ctx });
           const body = json<{ ok?: unknown; rows?: Row[] }>(department.code, answer);
           if (answer.status !== 200 || body.ok !== true || !Array.isArray(body.rows)) throw new UpstreamRejectedError(department.code, `the query was refused (HTTP ${answer.status})`);
           return slots(ids, new Map(body.rows.map((r) => [r.sfzh, r])), (r) => ({ entitlements: toEntitlements(r) }), { entitlements: [] });

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { MalformedResponseError, UpstreamRejectedError } from '../errors.js';
-import { json, send } from '../http.js';
+import { json, send, type CallMeta } from '../http.js';
 
 export const DEPARTMENT = 'medical-insurance';
 
@@ -14,12 +14,13 @@ export interface MiWireInsured {
 }
 
 /** One person (the department has no batch endpoint); null when not insured here. */
-export async function getInsured(dispatcher: Dispatcher, base: URL, clientId: string, id: string, signal: AbortSignal): Promise<MiWireInsured | null> {
+export async function getInsured(dispatcher: Dispatcher, base: URL, clientId: string, id: string, ctx: CallMeta): Promise<MiWireInsured | null> {
   const answer = await send(dispatcher, DEPARTMENT, {
     method: 'GET',
     url: new URL(`/mi/v1/insured/${encodeURIComponent(id)}`, base),
     headers: { 'x-client-id': clientId },
-    signal,
+    signal: ctx.signal,
+    meta: ctx,
   });
   if (answer.status === 404) return null;
   const body = json<MiWireInsured>(DEPARTMENT, answer);
@@ -28,11 +29,11 @@ export async function getInsured(dispatcher: Dispatcher, base: URL, clientId: st
   return body;
 }
 
-export async function changes(dispatcher: Dispatcher, base: URL, clientId: string, cursor: string, signal: AbortSignal): Promise<{ ids: string[]; next: string }> {
+export async function changes(dispatcher: Dispatcher, base: URL, clientId: string, cursor: string, ctx: CallMeta): Promise<{ ids: string[]; next: string }> {
   const url = new URL('/mi/v1/changes', base);
   url.searchParams.set('cursor', cursor);
   url.searchParams.set('limit', '500');
-  const answer = await send(dispatcher, DEPARTMENT, { method: 'GET', url, headers: { 'x-client-id': clientId }, signal });
+  const answer = await send(dispatcher, DEPARTMENT, { method: 'GET', url, headers: { 'x-client-id': clientId }, signal: ctx.signal, meta: ctx });
   const body = json<{ items?: { sfzh?: unknown }[]; nextCursor?: unknown }>(DEPARTMENT, answer);
   if (answer.status !== 200 || !Array.isArray(body.items) || typeof body.nextCursor !== 'string') throw new MalformedResponseError(DEPARTMENT, 'the change feed answer is not in the department format');
   return { ids: body.items.map((c) => String(c.sfzh)), next: body.nextCursor };

@@ -25,7 +25,7 @@ export default defineAdapter({
           Promise.all(
             ids.map(async (id) => {
               try {
-                const r = await getInsured(dispatcher, config.baseUrl, config.clientId, id, ctx.signal);
+                const r = await getInsured(dispatcher, config.baseUrl, config.clientId, id, ctx);
                 return r ? toDepartmentData(r) : NOT_INSURED;
               } catch (err) {
                 return err as Error;
@@ -37,7 +37,7 @@ export default defineAdapter({
     capabilities: { entitlements: 'insured', medicalInsurance: 'insured', designatedHospitals: 'insured', evidence: 'insured' },
     cases: caseDesk(department.code, dispatcher, config.baseUrl),
     changes: async (cursor, ctx) => {
-      const { ids, next } = await changes(dispatcher, config.baseUrl, config.clientId, cursor ?? '0', ctx.signal);
+      const { ids, next } = await changes(dispatcher, config.baseUrl, config.clientId, cursor ?? '0', ctx);
       return { idNumbers: ids, nextCursor: next };
     },
     health: () => ({ status: 'UP' }),

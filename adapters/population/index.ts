@@ -19,7 +19,7 @@ export default defineAdapter({
         batchLimit: 50,
         cacheTtlSeconds: 3600,
         batch: async (ids, ctx) => {
-          const found = new Map((await batchPersons(dispatcher, config.baseUrl, ids, ctx.signal)).map((p) => [p.sfzh, p]));
+          const found = new Map((await batchPersons(dispatcher, config.baseUrl, ids, ctx)).map((p) => [p.sfzh, p]));
           return slots(ids, found, (p) => {
             const resident = toResident(p);
             const ref = `${resident.householdNo ?? 'RK'}-${resident.householdMemberNo ?? '0'}`;
@@ -31,7 +31,7 @@ export default defineAdapter({
     capabilities: { residents: 'persons', evidence: 'persons' },
     cases: caseDesk(department.code, dispatcher, config.baseUrl),
     changes: async (cursor, ctx) => {
-      const { ids, next } = await changes(dispatcher, config.baseUrl, Number(cursor ?? 0), ctx.signal);
+      const { ids, next } = await changes(dispatcher, config.baseUrl, Number(cursor ?? 0), ctx);
       return { idNumbers: ids, nextCursor: String(next) };
     },
     health: () => ({ status: 'UP' }),

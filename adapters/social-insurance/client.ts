@@ -6,7 +6,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { MalformedResponseError, UpstreamRejectedError } from '../errors.js';
-import { json, send, type HttpAnswer, type HttpCall } from '../http.js';
+import { json, send, type HttpAnswer, type HttpCall, type CallMeta } from '../http.js';
 
 export const DEPARTMENT = 'social-insurance';
 
@@ -79,13 +79,14 @@ export class TokenSession {
   }
 }
 
-export async function queryPersons(session: TokenSession, base: URL, ids: readonly string[], signal: AbortSignal): Promise<SiWirePerson[]> {
+export async function queryPersons(session: TokenSession, base: URL, ids: readonly string[], ctx: CallMeta): Promise<SiWirePerson[]> {
   const answer = await session.call((token) => ({
     method: 'POST',
     url: new URL('/si/api/person/query', base),
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ aac002List: ids }),
-    signal,
+    signal: ctx.signal,
+    meta: ctx,
   }));
   const body = json<{ errcode?: unknown; data?: unknown }>(DEPARTMENT, answer);
   if (answer.status !== 200 || body.errcode !== 0) throw new UpstreamRejectedError(DEPARTMENT, `the person query was refused (HTTP ${answer.status}, errcode ${String(body.errcode)})`);
@@ -97,14 +98,14 @@ export async function queryPersons(session: TokenSession, base: URL, ids: readon
  * All payment records of one person (the department allows at most 50 a page): the first page
  * tells the total, the remaining pages are asked for at once.
  */
-export async function allPayments(session: TokenSession, base: URL, personNo: string, signal: AbortSignal): Promise<SiWirePayment[]> {
+export async function allPayments(session: TokenSession, base: URL, personNo: string, ctx: CallMeta): Promise<SiWirePayment[]> {
   const size = 50;
   const page = async (n: number): Promise<{ total: number; list: SiWirePayment[] } | null> => {
     const url = new URL('/si/api/payments', base);
     url.searchParams.set('aac001', personNo);
     url.searchParams.set('page', String(n));
     url.searchParams.set('size', String(size));
-    const answer = await session.call((token) => ({ method: 'GET', url, headers: { authorization: `Bearer ${token}` }, signal }));
+    const answer = await session.call((token) => ({ method: 'GET', url, headers: { authorization: `Bearer ${token}` }, signal: ctx.signal, meta: ctx }));
     if (answer.status === 404) return null;
     const body = json<{ total?: unknown; list?: unknown }>(DEPARTMENT, answer);
     if (answer.status !== 200 || typeof body.total !== 'number' || !Array.isArray(body.list)) throw new MalformedResponseError(DEPARTMENT, 'a payment page is not in the department format');
@@ -117,11 +118,11 @@ export async function allPayments(session: TokenSession, base: URL, personNo: st
   return [first, ...rest].flatMap((p) => p?.list ?? []);
 }
 
-export async function changes(session: TokenSession, base: URL, cursor: number, signal: AbortSignal): Promise<{ ids: string[]; next: number }> {
+export async function changes(session: TokenSession, base: URL, cursor: number, ctx: CallMeta): Promise<{ ids: string[]; next: number }> {
   const url = new URL('/si/api/changes', base);
   url.searchParams.set('cursor', String(cursor));
   url.searchParams.set('limit', '500');
-  const answer = await session.call((token) => ({ method: 'GET', url, headers: { authorization: `Bearer ${token}` }, signal }));
+  const answer = await session.call((token) => ({ method: 'GET', url, headers: { authorization: `Bearer ${token}` }, signal: ctx.signal, meta: ctx }));
   const body = json<{ data?: { aac002?: unknown }[]; cursor?: unknown }>(DEPARTMENT, answer);
   if (answer.status !== 200 || !Array.isArray(body.data) || typeof body.cursor !== 'number') throw new MalformedResponseError(DEPARTMENT, 'the change feed answer is not in the department format');
   return { ids: body.data.map((c) => String(c.aac002)), next: body.cursor };

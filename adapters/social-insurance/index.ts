@@ -4,7 +4,7 @@
  */
 import { caseDesk } from '../case-desk.js';
 import { CONTRACT_VERSION, ConfigError, defineAdapter, requireUrl, type DepartmentData } from '../contract.js';
-import { slots } from '../http.js';
+import { slots, type CallMeta } from '../http.js';
 import { allPayments, changes, queryPersons, TokenSession } from './client.js';
 import { toAccount, toEntitlements, toPayment } from './map.js';
 
@@ -20,7 +20,7 @@ export default defineAdapter({
   },
   create: (config, { dispatcher }) => {
     const session = new TokenSession(dispatcher, config.baseUrl, config.appKey, config.appSecret);
-    const persons = async (ids: readonly string[], signal: AbortSignal) => new Map((await queryPersons(session, config.baseUrl, ids, signal)).map((p) => [p.aac002, p]));
+    const persons = async (ids: readonly string[], ctx: CallMeta) => new Map((await queryPersons(session, config.baseUrl, ids, ctx)).map((p) => [p.aac002, p]));
     return {
       department,
       contractVersion: CONTRACT_VERSION,
@@ -30,7 +30,7 @@ export default defineAdapter({
           batchLimit: 100,
           cacheTtlSeconds: 900,
           batch: async (ids, ctx) => {
-            const found = await persons(ids, ctx.signal);
+            const found = await persons(ids, ctx);
             return slots(
               ids,
               found,
@@ -43,13 +43,13 @@ export default defineAdapter({
           batchLimit: 100,
           cacheTtlSeconds: 3600,
           batch: async (ids, ctx) => {
-            const found = await persons(ids, ctx.signal);
+            const found = await persons(ids, ctx);
             return Promise.all(
               ids.map(async (id): Promise<DepartmentData | Error> => {
                 const p = found.get(id);
                 if (!p) return { paymentRecords: [] };
                 try {
-                  return { paymentRecords: (await allPayments(session, config.baseUrl, p.aac001, ctx.signal)).map(toPayment) };
+                  return { paymentRecords: (await allPayments(session, config.baseUrl, p.aac001, ctx)).map(toPayment) };
                 } catch (err) {
                   return err as Error;
                 }
@@ -61,7 +61,7 @@ export default defineAdapter({
       capabilities: { entitlements: 'persons', socialInsurance: 'persons', paymentRecords: 'payments', evidence: 'persons' },
       cases: caseDesk(department.code, dispatcher, config.baseUrl),
       changes: async (cursor, ctx) => {
-        const { ids, next } = await changes(session, config.baseUrl, Number(cursor ?? 0), ctx.signal);
+        const { ids, next } = await changes(session, config.baseUrl, Number(cursor ?? 0), ctx);
         return { idNumbers: ids, nextCursor: String(next) };
       },
       health: () => ({ status: 'UP' }),

@@ -70,6 +70,8 @@ export interface CounterSnapshot {
   statuses: Record<string, number>;
   /** Highest number of department calls in flight at once. */
   maxInFlight: number;
+  /** Who called and why, as the X-Operator-Id and X-Purpose headers said: "route:operator|purpose" → calls. */
+  callers: Record<string, number>;
 }
 
 export class Simulator {
@@ -77,7 +79,7 @@ export class Simulator {
   faults: FaultOptions;
   private readonly routes: Route[] = [];
   private readonly rand: () => number;
-  private counters: CounterSnapshot = { calls: {}, batches: {}, statuses: {}, maxInFlight: 0 };
+  private counters: CounterSnapshot = { calls: {}, batches: {}, statuses: {}, maxInFlight: 0, callers: {} };
   private inFlight = 0;
   private readonly changes: Change[] = [];
   private server: http.Server | null = null;
@@ -115,7 +117,7 @@ export class Simulator {
   }
 
   resetCounters(): void {
-    this.counters = { calls: {}, batches: {}, statuses: {}, maxInFlight: 0 };
+    this.counters = { calls: {}, batches: {}, statuses: {}, maxInFlight: 0, callers: {} };
   }
 
   /** Total department calls received, optionally for some routes only. */
@@ -186,6 +188,8 @@ export class Simulator {
       }
       const { route, params } = found;
       this.counters.calls[route.name] = (this.counters.calls[route.name] ?? 0) + 1;
+      const caller = `${route.name}:${String(req.headers['x-operator-id'] ?? '-')}|${String(req.headers['x-purpose'] ?? '-')}`;
+      this.counters.callers[caller] = (this.counters.callers[caller] ?? 0) + 1;
       this.inFlight++;
       this.counters.maxInFlight = Math.max(this.counters.maxInFlight, this.inFlight);
       try {

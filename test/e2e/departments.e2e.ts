@@ -95,6 +95,18 @@ describe.each(STORES)('departments over HTTP (%s cache)', (store) => {
     expect(t.sims.sims['social-insurance'].snapshot().calls.payments).toBe(4); // 180 records, 50 a page
   });
 
+  it('tells every department who asks and why (X-Operator-Id, X-Purpose)', async () => {
+    const p = t.sims.world.people[45]!;
+    t.resetCounters();
+    await t.gql(ENTITLEMENTS, { id: p.idNumber }, { 'x-purpose': 'case-intake' });
+    for (const sim of Object.values(t.sims.sims)) {
+      // the token handshake is the session's, not a request's
+      const callers = Object.keys(sim.snapshot().callers).filter((k) => !k.startsWith('auth.token:'));
+      expect(callers.length, sim.code).toBeGreaterThan(0);
+      for (const c of callers) expect(c.split(':').slice(1).join(':'), `${sim.code} ${c}`).toBe('test-admin|case-intake');
+    }
+  });
+
   it('decodes the GBK XML of civil affairs into correct Chinese', async () => {
     const p = t.sims.world.people.find((x) => x.civil.benefits.some((b) => b.kind === 'LOW_INCOME_ALLOWANCE'))!;
     const { body } = await t.gql(`query($id: ID!) { resident(idNumber: $id) { entitlements(department: "civil-affairs") { kind name monthlyAmount details } } }`, { id: p.idNumber });
