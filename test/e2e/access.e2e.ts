@@ -56,8 +56,20 @@ describe('authentication, roles, purpose and masking', () => {
   });
 
   // What each role may call: the documented matrix (docs/ACCESS.md), asserted operation by operation.
+  const PEOPLE: Role[] = ['window_clerk', 'result_clerk', 'station_staff', 'self_service', 'analyst', 'admin'];
+  const EVERYONE: Role[] = [...PEOPLE, 'department'];
   const MATRIX: Record<string, Role[]> = {
-    resident: ['window_clerk', 'result_clerk', 'station_staff', 'self_service', 'analyst', 'admin'],
+    resident: PEOPLE,
+    residents: PEOPLE,
+    _entities: PEOPLE,
+    serviceItem: EVERYONE,
+    departments: EVERYONE,
+    case: ['window_clerk', 'result_clerk', 'station_staff', 'department', 'analyst', 'admin'],
+    submitCase: ['window_clerk', 'station_staff', 'self_service', 'admin'],
+    supplementMaterials: ['window_clerk', 'station_staff', 'admin'],
+    evaluateCase: ['window_clerk', 'result_clerk', 'station_staff', 'self_service', 'admin'],
+    _service: ['admin'],
+    grantUnmasking: ['admin'],
     materialChecklist: ['window_clerk', 'station_staff', 'self_service', 'admin'],
     serviceItems: ['window_clerk', 'result_clerk', 'station_staff', 'self_service', 'analyst', 'department', 'admin'],
     cases: ['window_clerk', 'result_clerk', 'station_staff', 'department', 'analyst', 'admin'],
@@ -75,8 +87,19 @@ describe('authentication, roles, purpose and masking', () => {
     department: { role: 'department', department: 'civil-affairs' },
     admin: { role: 'admin' },
   });
-  const OPS = (): Record<string, string> => ({
+  const CHANNEL: Partial<Record<Role, string>> = { station_staff: 'STATION', self_service: 'SELF_SERVICE' };
+  const OPS = (role: Role = 'admin'): Record<string, string> => ({
     resident: `{ resident(idNumber: "${person.idNumber}") { name } }`,
+    residents: `{ residents(idNumbers: ["${person.idNumber}"]) { name } }`,
+    _entities: `{ _entities(representations: [{ __typename: "Resident", idNumber: "${person.idNumber}" }]) { ... on Resident { name } } }`,
+    serviceItem: `{ serviceItem(code: "MI-0001") { name } }`,
+    departments: `{ departments { code } }`,
+    case: `{ case(caseNo: "OW-none") { status } }`,
+    submitCase: `mutation { submitCase(input: { idempotencyKey: "matrix-key-0001", serviceItemCode: "NOPE", applicantIdNumber: "${person.idNumber}", channel: ${CHANNEL[role] ?? 'WINDOW'}, materials: [] }) { problems { code } } }`, // each role through its own channel
+    supplementMaterials: `mutation { supplementMaterials(caseNo: "OW-none", materials: [{ code: "X", reference: "r", form: COPY }]) { status } }`,
+    evaluateCase: `mutation { evaluateCase(caseNo: "OW-none", rating: SATISFIED) { status } }`,
+    _service: `{ _service { sdl } }`,
+    grantUnmasking: `mutation { grantUnmasking(subject: "x", reason: "matrix test reason", hours: 1) { id } }`,
     materialChecklist: `{ materialChecklist(serviceItemCode: "MI-0001", idNumber: "${person.idNumber}") { toBring { code } } }`,
     serviceItems: `{ serviceItems { code } }`,
     cases: `{ cases(first: 1) { totalCount } }`,
@@ -88,10 +111,9 @@ describe('authentication, roles, purpose and masking', () => {
 
   it('enforces the role × operation matrix, default deny', async () => {
     const claims = ROLE_CLAIMS();
-    const ops = OPS();
     for (const [op, allowed] of Object.entries(MATRIX)) {
       for (const role of Object.keys(claims) as Role[]) {
-        const { body } = await t.gql(ops[op]!, undefined, { authorization: `Bearer ${await t.token(claims[role])}` });
+        const { body } = await t.gql(OPS(role)[op]!, undefined, { authorization: `Bearer ${await t.token(claims[role])}` });
         const code = body.errors?.[0]?.extensions?.code;
         if (allowed.includes(role)) expect([op, role, code]).not.toEqual([op, role, 'FORBIDDEN']);
         else expect([op, role, code]).toEqual([op, role, 'FORBIDDEN']);
@@ -123,6 +145,27 @@ describe('authentication, roles, purpose and masking', () => {
     expect(JSON.stringify(body)).not.toContain(person.name);
     const clerk = await t.gql(`query($id: ID!) { resident(idNumber: $id) { idNumber name } }`, { id: person.idNumber }, { authorization: `Bearer ${await t.token({ role: 'window_clerk', window: 'W1' })}` });
     expect(clerk.body.data.resident).toEqual({ idNumber: person.idNumber, name: person.name });
+  });
+
+  // Sensitive resident fields × roles: allowed (A), masked identity around them (M), refused (R).
+  const FIELDS: Record<string, Partial<Record<Role, 'A' | 'M' | 'R'>>> = {
+    'entitlements { kind }': { window_clerk: 'A', result_clerk: 'R', station_staff: 'A', self_service: 'R', analyst: 'M', admin: 'A' },
+    'disabilityCertificate { grade }': { window_clerk: 'A', result_clerk: 'R', station_staff: 'A', self_service: 'R', analyst: 'M', admin: 'A' },
+    'medicalInsurance { scheme }': { window_clerk: 'A', result_clerk: 'R', station_staff: 'A', self_service: 'R', analyst: 'M', admin: 'A' },
+    'designatedHospitals { name }': { window_clerk: 'A', result_clerk: 'R', station_staff: 'A', self_service: 'A', analyst: 'M', admin: 'A' },
+    'paymentRecords { month }': { window_clerk: 'A', result_clerk: 'R', station_staff: 'A', self_service: 'A', analyst: 'M', admin: 'A' },
+    'phone': { window_clerk: 'A', result_clerk: 'A', station_staff: 'A', self_service: 'R', analyst: 'M', admin: 'A' },
+  };
+
+  it('enforces the sensitive-field matrix: allowed, masked or refused, role by role', async () => {
+    const claims = ROLE_CLAIMS();
+    for (const [field, byRole] of Object.entries(FIELDS)) {
+      for (const [role, expected] of Object.entries(byRole) as [Role, 'A' | 'M' | 'R'][]) {
+        const { body } = await t.gql(`query($id: ID!) { resident(idNumber: $id) { idNumber ${field} } }`, { id: person.idNumber }, { authorization: `Bearer ${await t.token(claims[role])}` });
+        const got = body.errors?.[0]?.extensions?.code === 'FORBIDDEN' ? 'R' : body.data?.resident?.idNumber === person.idNumber ? 'A' : body.data?.resident?.idNumber?.includes('********') ? 'M' : `? ${JSON.stringify(body).slice(0, 120)}`;
+        expect(`${field} / ${role}: ${got}`).toBe(`${field} / ${role}: ${expected}`);
+      }
+    }
   });
 
   it('roles without the need cannot read sensitive resident fields', async () => {
