@@ -56,6 +56,10 @@ export interface HubConfig {
     maxRetryAfterMs: number;
     /** How often change feeds are polled for cache invalidation, in milliseconds (0 = never). */
     changePollIntervalMs: number;
+    /** Consecutive failed calls that open a department's circuit breaker. */
+    breakerFailures: number;
+    /** How long an open breaker pauses calls before a trial, ms. */
+    breakerOpenMs: number;
   };
   /** PostgreSQL for the case ledger; unset = PGlite persisted under dataDir. */
   databaseUrl: string | null;
@@ -144,6 +148,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       rateLimitRetries: int(env, 'DEPARTMENT_RATE_LIMIT_RETRIES', 2),
       maxRetryAfterMs: int(env, 'DEPARTMENT_MAX_RETRY_AFTER_MS', 3000),
       changePollIntervalMs: int(env, 'CHANGE_POLL_INTERVAL_MS', 2000),
+      breakerFailures: int(env, 'DEPARTMENT_BREAKER_FAILURES', 5, 1),
+      breakerOpenMs: int(env, 'DEPARTMENT_BREAKER_OPEN_MS', 10_000, 1),
     },
     databaseUrl: env.DATABASE_URL || null,
     dataDir: env.DATA_DIR === 'memory' ? null : env.DATA_DIR || 'data/pglite',

@@ -150,6 +150,8 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     negativeTtlSeconds: config.cache.negativeTtlSeconds,
     staleIfErrorSeconds: config.cache.staleIfErrorSeconds,
     maxTtlSeconds: config.cache.maxTtlSeconds,
+    breakerFailures: config.departments.breakerFailures,
+    breakerOpenMs: config.departments.breakerOpenMs,
   }, log);
   registry.addDefinitions(deps.adapters ?? BUNDLED_ADAPTERS, config.adapterEnv, { dispatcher });
 

@@ -8,11 +8,12 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Adapter, CallContext, DepartmentData, Fetcher } from '../../adapters/contract.js';
-import { ContractViolationError, DepartmentError, MalformedResponseError, RateLimitedError, UpstreamTimeoutError } from '../../adapters/errors.js';
+import { ContractViolationError, DepartmentError, MalformedResponseError, RateLimitedError, UpstreamTimeoutError, UpstreamUnavailableError } from '../../adapters/errors.js';
 import { chunks } from '../../adapters/http.js';
 import type { CacheEntryWrite, CacheStore } from '../cache/store.js';
 import { describeError, type Logger } from '../log.js';
 import { Semaphore } from '../util/semaphore.js';
+import { CircuitBreaker } from './breaker.js';
 import { validateDepartmentData } from './validate.js';
 
 export type SourceState = 'FRESH' | 'CACHED' | 'STALE';
@@ -34,14 +35,16 @@ export interface GatewayOptions {
   staleIfErrorSeconds: number;
   /** Caps every adapter TTL (0 = no cap). */
   maxTtlSeconds: number;
+  /** Consecutive failed calls that open the department's circuit breaker. */
+  breakerFailures: number;
+  /** How long an open breaker refuses calls before one trial, ms. */
+  breakerOpenMs: number;
 }
 
 export type DepartmentStatus = 'UP' | 'DEGRADED' | 'DOWN';
 
 /** How long after a failure a department is still shown DEGRADED. */
 const DEGRADED_WINDOW_MS = 60_000;
-/** Consecutive failed calls after which a department is shown DOWN. */
-const DOWN_AFTER_FAILURES = 3;
 
 interface CachedEntry {
   /** the answer */
@@ -78,7 +81,7 @@ export class CacheKeys {
 export class DepartmentGateway {
   readonly code: string;
   private readonly semaphore: Semaphore;
-  private consecutiveFailures = 0;
+  readonly breaker: CircuitBreaker;
   private lastFailureAt = 0;
   private cacheFailing = false;
   /** Upstream calls made (one per batch sent to the adapter), for the bench and diagnostics. */
@@ -93,12 +96,14 @@ export class DepartmentGateway {
   ) {
     this.code = adapter.department.code;
     this.semaphore = new Semaphore(adapter.maxConcurrency);
+    this.breaker = new CircuitBreaker(options.breakerFailures, options.breakerOpenMs);
   }
 
   status(now = Date.now()): DepartmentStatus {
     if (this.adapter.health().status === 'DOWN') return 'DOWN';
-    if (this.consecutiveFailures >= DOWN_AFTER_FAILURES) return 'DOWN';
-    if (now - this.lastFailureAt < DEGRADED_WINDOW_MS) return 'DEGRADED';
+    const breaker = this.breaker.state;
+    if (breaker === 'OPEN') return 'DOWN';
+    if (breaker === 'HALF_OPEN' || now - this.lastFailureAt < DEGRADED_WINDOW_MS) return 'DEGRADED';
     return 'UP';
   }
 
@@ -216,6 +221,10 @@ export class DepartmentGateway {
 
   /** One upstream call: never throws; a whole-call failure fills every slot with the error. */
   private async callOnce(fetcher: Fetcher, ids: string[], context: (signal: AbortSignal) => CallContext): Promise<Array<DepartmentData | null | Error>> {
+    if (!this.breaker.allow()) {
+      const open = new UpstreamUnavailableError(this.code, 'the department failed repeatedly; calls are paused for a moment (circuit open)');
+      return ids.map(() => open);
+    }
     this.upstreamCalls++;
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
@@ -238,10 +247,10 @@ export class DepartmentGateway {
     }
     const failed = answers.filter((a) => a instanceof Error && !(a instanceof RateLimitedError)).length;
     if (failed === answers.length && failed > 0) {
-      this.consecutiveFailures++;
+      this.breaker.failure();
       this.lastFailureAt = Date.now();
     } else {
-      this.consecutiveFailures = 0;
+      this.breaker.success();
       if (failed > 0) this.lastFailureAt = Date.now();
     }
     return answers;

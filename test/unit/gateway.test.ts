@@ -5,7 +5,7 @@ import { MemoryStore } from '../../src/cache/store.js';
 import { CacheKeys, DepartmentGateway, type GatewayOptions, type Sourced } from '../../src/departments/gateway.js';
 import { createLogger } from '../../src/log.js';
 
-const OPTIONS: GatewayOptions = { cacheEnabled: true, timeoutMs: 200, rateLimitRetries: 2, maxRetryAfterMs: 1000, negativeTtlSeconds: 60, staleIfErrorSeconds: 3600, maxTtlSeconds: 0 };
+const OPTIONS: GatewayOptions = { cacheEnabled: true, timeoutMs: 200, rateLimitRetries: 2, maxRetryAfterMs: 1000, negativeTtlSeconds: 60, staleIfErrorSeconds: 3600, maxTtlSeconds: 0, breakerFailures: 3, breakerOpenMs: 50 };
 
 /** An in-process department that records every batch it receives. */
 function fakeAdapter(answer: (ids: readonly string[], call: number, ctx: CallContext) => Promise<Array<DepartmentData | null | Error>> | Array<DepartmentData | null | Error>, batchLimit = 3, ttl = 60) {
@@ -128,17 +128,41 @@ describe('DepartmentGateway', () => {
     expect(batches).toHaveLength(1);
   });
 
-  it('shows DOWN after consecutive failures, DEGRADED after recovering, UP a minute later', async () => {
-    let fail = true;
-    const { adapter } = fakeAdapter((ids) => (fail ? Promise.reject(new UpstreamUnavailableError('fake', 'down')) : ids.map(ent)));
-    const { gw } = gateway(adapter, { cacheEnabled: false });
+  it('opens the circuit after consecutive failures: DOWN, no calls, STALE from the cache; one trial later closes it', async () => {
+    let fail = false;
+    const { adapter, batches } = fakeAdapter((ids) => (fail ? Promise.reject(new UpstreamUnavailableError('fake', 'down')) : ids.map(ent)), 3, 0);
+    const { gw } = gateway(adapter);
+    await gw.load('f', ['cached'], ctx);
     expect(gw.status()).toBe('UP');
+    fail = true;
     for (let i = 0; i < 3; i++) await gw.load('f', ['a'], ctx);
     expect(gw.status()).toBe('DOWN');
+    expect(gw.breaker.state).toBe('OPEN');
+    const callsWhenOpened = batches.length;
+    const whileOpen = await gw.load('f', ['cached', 'b'], ctx);
+    expect(batches).toHaveLength(callsWhenOpened); // the department is left alone
+    expect(whileOpen[0]).toMatchObject({ state: 'STALE' });
+    expect((whileOpen[1] as Error).message).toMatch(/circuit open/);
     fail = false;
-    await gw.load('f', ['a'], ctx);
+    await new Promise((r) => setTimeout(r, 60)); // breakerOpenMs
+    expect(gw.status()).toBe('DEGRADED'); // half-open
+    await gw.load('f', ['c'], ctx); // the trial succeeds
+    expect(batches).toHaveLength(callsWhenOpened + 1);
+    expect(gw.breaker.state).toBe('CLOSED');
     expect(gw.status()).toBe('DEGRADED');
     expect(gw.status(Date.now() + 61_000)).toBe('UP');
+  });
+
+  it('a failed trial opens the circuit again', async () => {
+    const { adapter, batches } = fakeAdapter(() => Promise.reject(new UpstreamUnavailableError('fake', 'down')));
+    const { gw } = gateway(adapter, { cacheEnabled: false });
+    for (let i = 0; i < 3; i++) await gw.load('f', ['a'], ctx);
+    await new Promise((r) => setTimeout(r, 60));
+    await gw.load('f', ['a'], ctx);
+    expect(batches).toHaveLength(4);
+    expect(gw.breaker.state).toBe('OPEN');
+    await gw.load('f', ['a'], ctx);
+    expect(batches).toHaveLength(4);
   });
 
   it('answers uncached when the store fails', async () => {
