@@ -60,6 +60,10 @@ export interface HubConfig {
     breakerFailures: number;
     /** How long an open breaker pauses calls before a trial, ms. */
     breakerOpenMs: number;
+    /** Repeats of a read a department could not serve (5xx, refused, reset). */
+    readRetries: number;
+    /** First pause before such a repeat, ms (doubles, ±50% jitter). */
+    retryBaseMs: number;
   };
   /** PostgreSQL for the case ledger; unset = PGlite persisted under dataDir. */
   databaseUrl: string | null;
@@ -150,6 +154,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       changePollIntervalMs: int(env, 'CHANGE_POLL_INTERVAL_MS', 2000),
       breakerFailures: int(env, 'DEPARTMENT_BREAKER_FAILURES', 5, 1),
       breakerOpenMs: int(env, 'DEPARTMENT_BREAKER_OPEN_MS', 10_000, 1),
+      readRetries: int(env, 'DEPARTMENT_READ_RETRIES', 1),
+      retryBaseMs: int(env, 'DEPARTMENT_RETRY_BASE_MS', 100, 1),
     },
     databaseUrl: env.DATABASE_URL || null,
     dataDir: env.DATA_DIR === 'memory' ? null : env.DATA_DIR || 'data/pglite',

@@ -151,6 +151,8 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     staleIfErrorSeconds: config.cache.staleIfErrorSeconds,
     maxTtlSeconds: config.cache.maxTtlSeconds,
     breakerFailures: config.departments.breakerFailures,
+    readRetries: config.departments.readRetries,
+    retryBaseMs: config.departments.retryBaseMs,
     breakerOpenMs: config.departments.breakerOpenMs,
   }, log);
   registry.addDefinitions(deps.adapters ?? BUNDLED_ADAPTERS, config.adapterEnv, { dispatcher });

@@ -35,6 +35,10 @@ export interface GatewayOptions {
   staleIfErrorSeconds: number;
   /** Caps every adapter TTL (0 = no cap). */
   maxTtlSeconds: number;
+  /** Repeats of a read the department could not serve (5xx, connection refused or reset); never of writes. */
+  readRetries: number;
+  /** First pause before such a repeat, ms; doubles per repeat, with ±50% jitter. */
+  retryBaseMs: number;
   /** Consecutive failed calls that open the department's circuit breaker. */
   breakerFailures: number;
   /** How long an open breaker refuses calls before one trial, ms. */
@@ -198,11 +202,17 @@ export class DepartmentGateway {
     this.cacheFailing = false;
   }
 
-  /** Calls the department in batches of its limit, repeating keys it rate-limited after Retry-After. */
+  /**
+   * Calls the department in batches of its limit. Keys it rate-limited are repeated after its
+   * Retry-After; keys it could not serve (5xx, connection refused or reset — not timeouts, not
+   * malformed answers) are repeated after an exponential, jittered pause, `readRetries` times.
+   */
   private async fetch(fetcher: Fetcher, ids: readonly string[], context: (signal: AbortSignal) => CallContext): Promise<Array<DepartmentData | null | Error>> {
     const result: Array<DepartmentData | null | Error> = new Array(ids.length);
     let pending = ids.map((_, i) => i);
-    for (let attempt = 0; ; attempt++) {
+    let rateLimitedRounds = 0;
+    let retryRounds = 0;
+    for (;;) {
       await Promise.all(
         chunks(pending, fetcher.batchLimit).map(async (chunk) => {
           const answers = await this.semaphore.run(() => this.callOnce(fetcher, chunk.map((i) => ids[i]!), context));
@@ -210,13 +220,25 @@ export class DepartmentGateway {
         }),
       );
       const limited = pending.filter((i) => result[i] instanceof RateLimitedError);
-      if (limited.length === 0 || attempt >= this.options.rateLimitRetries) break;
-      const wait = Math.max(...limited.map((i) => (result[i] as RateLimitedError).retryAfterMs));
-      if (wait > this.options.maxRetryAfterMs) break;
-      await new Promise((r) => setTimeout(r, wait));
-      pending = limited;
+      const unavailable = pending.filter((i) => result[i] instanceof UpstreamUnavailableError && this.breaker.state === 'CLOSED');
+      if (limited.length && rateLimitedRounds < this.options.rateLimitRetries) {
+        const wait = Math.max(...limited.map((i) => (result[i] as RateLimitedError).retryAfterMs));
+        if (wait <= this.options.maxRetryAfterMs) {
+          rateLimitedRounds++;
+          await new Promise((r) => setTimeout(r, wait));
+          pending = limited;
+          continue;
+        }
+      }
+      if (unavailable.length && retryRounds < this.options.readRetries) {
+        const pause = this.options.retryBaseMs * 2 ** retryRounds * (0.5 + Math.random());
+        retryRounds++;
+        await new Promise((r) => setTimeout(r, pause));
+        pending = unavailable;
+        continue;
+      }
+      return result;
     }
-    return result;
   }
 
   /** One upstream call: never throws; a whole-call failure fills every slot with the error. */

@@ -5,7 +5,7 @@ import { MemoryStore } from '../../src/cache/store.js';
 import { CacheKeys, DepartmentGateway, type GatewayOptions, type Sourced } from '../../src/departments/gateway.js';
 import { createLogger } from '../../src/log.js';
 
-const OPTIONS: GatewayOptions = { cacheEnabled: true, timeoutMs: 200, rateLimitRetries: 2, maxRetryAfterMs: 1000, negativeTtlSeconds: 60, staleIfErrorSeconds: 3600, maxTtlSeconds: 0, breakerFailures: 3, breakerOpenMs: 50 };
+const OPTIONS: GatewayOptions = { cacheEnabled: true, timeoutMs: 200, rateLimitRetries: 2, maxRetryAfterMs: 1000, negativeTtlSeconds: 60, staleIfErrorSeconds: 3600, maxTtlSeconds: 0, breakerFailures: 3, breakerOpenMs: 50, readRetries: 0, retryBaseMs: 5 };
 
 /** An in-process department that records every batch it receives. */
 function fakeAdapter(answer: (ids: readonly string[], call: number, ctx: CallContext) => Promise<Array<DepartmentData | null | Error>> | Array<DepartmentData | null | Error>, batchLimit = 3, ttl = 60) {
@@ -118,6 +118,18 @@ describe('DepartmentGateway', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(25);
     expect(batches).toEqual([['a'], ['b'], ['b']]);
     expect(out.map((s) => s.state)).toEqual(['FRESH', 'FRESH']);
+  });
+
+  it('repeats a read the department could not serve, after a jittered pause; not a malformed one', async () => {
+    const { adapter, batches } = fakeAdapter((ids, call) => (call === 1 ? Promise.reject(new UpstreamUnavailableError('fake', 'HTTP 503')) : ids.map(ent)));
+    const { gw } = gateway(adapter, { readRetries: 1, cacheEnabled: false });
+    const out = (await gw.load('f', ['a'], ctx)) as Sourced[];
+    expect(out[0]!.state).toBe('FRESH');
+    expect(batches).toHaveLength(2);
+    const bad = fakeAdapter(() => Promise.reject(new MalformedResponseError('fake', 'garbage')));
+    const g2 = gateway(bad.adapter, { readRetries: 1, cacheEnabled: false }).gw;
+    expect((await g2.load('f', ['a'], ctx))[0]).toBeInstanceOf(MalformedResponseError);
+    expect(bad.batches).toHaveLength(1);
   });
 
   it('does not wait longer than maxRetryAfterMs', async () => {
