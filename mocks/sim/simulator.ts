@@ -24,9 +24,13 @@ export interface FaultOptions {
   garbageRate: number;
   /** Everything answers 503 (the department system is down). */
   down: boolean;
+  /** Share of calls (0..1) whose connection is reset instead of answered. */
+  resetRate: number;
+  /** > 0: the answer is sent in 10 pieces, this many ms apart (a department that dribbles). */
+  dribbleMs: number;
 }
 
-export const NO_FAULTS: FaultOptions = { latencyMs: 0, jitterMs: 0, failRate: 0, slowRate: 0, slowMs: 0, garbageRate: 0, down: false };
+export const NO_FAULTS: FaultOptions = { latencyMs: 0, jitterMs: 0, failRate: 0, slowRate: 0, slowMs: 0, garbageRate: 0, down: false, resetRate: 0, dribbleMs: 0 };
 
 export interface SimRequest {
   method: string;
@@ -205,6 +209,14 @@ export class Simulator {
           }),
         );
         this.countStatus(response.status);
+        if (this.faults.resetRate > 0 && this.rand() < this.faults.resetRate) {
+          req.socket.destroy(); // connection reset by peer
+          return;
+        }
+        if (this.faults.dribbleMs > 0) {
+          await this.dribble(res, response);
+          return;
+        }
         this.send(res, response);
       } finally {
         this.inFlight--;
@@ -270,6 +282,17 @@ export class Simulator {
       for (const k of Object.keys(settings)) if (!(k in this.settings)) throw new RangeError(`unknown setting ${k}`);
       Object.assign(this.settings, settings);
     }
+  }
+
+  private async dribble(res: http.ServerResponse, r: SimResponse): Promise<void> {
+    const payload = Buffer.isBuffer(r.body) ? r.body : Buffer.from(typeof r.body === 'string' ? r.body : JSON.stringify(r.body ?? ''));
+    res.writeHead(r.status, { 'content-type': r.headers?.['content-type'] ?? 'application/json; charset=utf-8', ...(r.headers ?? {}) });
+    const piece = Math.ceil(payload.length / 10) || 1;
+    for (let i = 0; i < payload.length && !res.destroyed; i += piece) {
+      res.write(payload.subarray(i, i + piece));
+      await new Promise((resolve) => setTimeout(resolve, this.faults.dribbleMs));
+    }
+    res.end();
   }
 
   private send(res: http.ServerResponse, r: SimResponse): void {
