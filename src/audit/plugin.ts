@@ -4,7 +4,7 @@
  * AUDIT_UNAVAILABLE (503) — personal data never leaves unaudited.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import { Kind } from 'graphql';
 import type { Context } from '../graphql/context.js';
 import { describeError, type Logger } from '../log.js';
 import type { AuditLog, AuditRecord } from './log.js';
@@ -13,18 +13,10 @@ import type { AuditLog, AuditRecord } from './log.js';
 export class RequestAudit {
   readonly residents = new Map<string, Set<string>>();
 
-  /** Notes that this request reads `idNumber`'s fields selected under `info`. */
-  touch(idNumber: string, info: GraphQLResolveInfo): void {
+  /** Notes that this request reads these fields of `idNumber`. */
+  touch(idNumber: string, selected: Iterable<string>): void {
     const fields = this.residents.get(idNumber) ?? new Set<string>();
-    const walk = (set: SelectionSetNode | undefined) => {
-      for (const s of set?.selections ?? []) {
-        if (s.kind === Kind.FIELD) fields.add(s.name.value);
-        else if (s.kind === Kind.INLINE_FRAGMENT) walk(s.selectionSet);
-        else walk(info.fragments[s.name.value]?.selectionSet);
-      }
-    };
-    for (const node of info.fieldNodes) walk(node.selectionSet);
-    fields.delete('__typename');
+    for (const f of selected) if (f !== '__typename') fields.add(f);
     this.residents.set(idNumber, fields);
   }
 }

@@ -6,8 +6,9 @@
  * tested role by role in test/e2e/access.e2e.ts.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, TypeInfo, visit, visitWithTypeInfo, type SelectionSetNode } from 'graphql';
+import { GraphQLError, Kind, TypeInfo, visit, visitWithTypeInfo } from 'graphql';
 import type { Context } from '../graphql/context.js';
+import { selectedFieldNames } from '../graphql/selection.js';
 import type { Role } from './principal.js';
 
 const ALL: readonly Role[] = ['window_clerk', 'result_clerk', 'station_staff', 'self_service', 'analyst', 'department', 'admin'];
@@ -57,18 +58,7 @@ export function accessPlugin(): ApolloServerPlugin<Context> {
       return {
         async didResolveOperation({ operation, contextValue: ctx, document, schema }) {
           const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d.selectionSet] as const] : [])));
-          const roots = new Set<string>();
-          const walk = (set: SelectionSetNode) => {
-            for (const s of set.selections) {
-              if (s.kind === Kind.FIELD) roots.add(s.name.value);
-              else if (s.kind === Kind.INLINE_FRAGMENT) walk(s.selectionSet);
-              else {
-                const f = fragments.get(s.name.value);
-                if (f) walk(f);
-              }
-            }
-          };
-          if (operation) walk(operation.selectionSet);
+          const roots = selectedFieldNames([operation?.selectionSet], (name) => fragments.get(name));
           const denied = RESIDENT_FIELDS_DENIED[ctx.principal.role];
           if (denied) {
             const typeInfo = new TypeInfo(schema);

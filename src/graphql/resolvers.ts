@@ -3,7 +3,7 @@
  * A department that fails leaves its part empty (or null), reports DEPARTMENT_UNAVAILABLE once per
  * resident, and shows UNAVAILABLE/STALE in `sources`; everything else stays intact.
  */
-import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, ID, Info, Int, Query, Resolver, Root } from 'type-graphql';
 import { READ_CAPABILITIES, type EntitlementRecord, type ReadCapability } from '../../adapters/contract.js';
 import type { DepartmentGateway } from '../departments/gateway.js';
@@ -14,6 +14,7 @@ import { BadUserInputError } from '../errors.js';
 import type { CapabilityAnswer, Context } from './context.js';
 import { publicReason } from './context.js';
 import { DateScalar } from './scalars.js';
+import { selectedFieldNames } from './selection.js';
 import {
   Department,
   DepartmentStatus,
@@ -70,21 +71,9 @@ const FIELD_CAPABILITY: Record<string, ReadCapability | 'sources'> = {
   sources: 'sources',
 };
 
-/** The capabilities the query selects on a Resident (through fragments too). */
-function selectedCapabilities(info: GraphQLResolveInfo): Set<ReadCapability | 'sources'> {
-  const out = new Set<ReadCapability | 'sources'>();
-  const walk = (set: SelectionSetNode | undefined) => {
-    for (const sel of set?.selections ?? []) {
-      if (sel.kind === 'Field') {
-        const cap = FIELD_CAPABILITY[sel.name.value];
-        if (cap) out.add(cap);
-      } else if (sel.kind === 'InlineFragment') walk(sel.selectionSet);
-      else walk(info.fragments[sel.name.value]?.selectionSet);
-    }
-  };
-  for (const node of info.fieldNodes) walk(node.selectionSet);
-  return out;
-}
+/** The Resident fields a resolver's selection asks for (through fragments too). */
+const residentFields = (info: GraphQLResolveInfo): Set<string> =>
+  selectedFieldNames(info.fieldNodes.map((n) => n.selectionSet), (name) => info.fragments[name]?.selectionSet);
 
 /** What `sources` reports on for a department: its entitlements, or the registry's records. */
 function sourceCapability(g: DepartmentGateway): ReadCapability | undefined {
@@ -132,8 +121,9 @@ export class ResidentResolver {
   async loadResident(ctx: Context, idNumber: string, path: (string | number)[], info: GraphQLResolveInfo): Promise<Resident | null> {
     const registry = ctx.registry.serving('residents')[0];
     if (!registry) throw new Error('no population adapter is registered');
-    this.prefetch(ctx, idNumber, info);
-    ctx.audit.touch(idNumber, info);
+    const fields = residentFields(info);
+    this.prefetch(ctx, idNumber, fields);
+    ctx.audit.touch(idNumber, fields);
     const answer = await ctx.loaders.capability(registry, 'residents', idNumber);
     if (answer instanceof Error) {
       ctx.failures.report(registry, answer, path, path.join('.'));
@@ -148,8 +138,9 @@ export class ResidentResolver {
    * The loads land in this request's DataLoaders, where the field resolvers find them; their
    * failures are reported there, so here they are only kept from becoming unhandled rejections.
    */
-  private prefetch(ctx: Context, idNumber: string, info: GraphQLResolveInfo): void {
-    for (const cap of selectedCapabilities(info)) {
+  private prefetch(ctx: Context, idNumber: string, fields: ReadonlySet<string>): void {
+    const capabilities = new Set([...fields].flatMap((f) => (FIELD_CAPABILITY[f] ? [FIELD_CAPABILITY[f]] : [])));
+    for (const cap of capabilities) {
       for (const g of cap === 'sources' ? ctx.registry.all() : ctx.registry.serving(cap)) {
         const c = cap === 'sources' ? sourceCapability(g) : cap;
         if (c && g.adapter.capabilities[c]) void ctx.loaders.capability(g, c, idNumber);
