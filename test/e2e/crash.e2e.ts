@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { departmentUrlEnv, startSimulators, type RunningSimulators } from '../../mocks/index.js';
 import { DevIssuer } from '../../src/auth/dev-issuer.js';
 import { PGliteDb, type Db } from '../../src/db/db.js';
-import { DBS, freshDb } from '../helpers/hub.js';
+import { DBS, freshDb, until } from '../helpers/hub.js';
 
 interface HubProcess {
   child: ChildProcess;
@@ -43,14 +43,6 @@ async function kill(h: HubProcess, signal: NodeJS.Signals): Promise<void> {
     h.child.kill(signal);
   });
 }
-
-const until = async (what: string, f: () => Promise<boolean>, ms = 20_000) => {
-  const end = Date.now() + ms;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe.each(DBS)('crash safety of forwarding (%s)', (dbKind) => {
   let sims: RunningSimulators;

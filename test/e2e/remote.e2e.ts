@@ -10,7 +10,7 @@ import { createHousingSimulator, housingOf } from '../../mocks/housing/index.js'
 import type { Simulator } from '../../mocks/sim/simulator.js';
 import { issueCredential } from '../../src/remote/credentials.js';
 import { departmentUrlEnv } from '../../mocks/index.js';
-import { startTestHub, type TestHub } from '../helpers/hub.js';
+import { startTestHub, until, type TestHub } from '../helpers/hub.js';
 
 function spawnAdapter(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; adapterId: string }> {
   return new Promise((resolve, reject) => {
@@ -31,14 +31,6 @@ const stopAdapter = (c: ChildProcess, signal: NodeJS.Signals) =>
     c.once('exit', () => resolve());
     c.kill(signal);
   });
-
-const until = async (what: string, f: () => Promise<boolean>, ms = 15_000) => {
-  const end = Date.now() + ms;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 describe('remote adapters', () => {
   let t: TestHub;
@@ -117,7 +109,7 @@ describe('remote adapters', () => {
     const cached = t.sims.world.people.find((x) => housingOf(x).length > 0 && x.idNumber !== t.sims.world.people[0]!.idNumber)!;
     await t.gql(q, { id: cached.idNumber });
     await stopAdapter(adapter.child, 'SIGTERM'); // the SDK deregisters on the way out
-    await until('housing DOWN', async () => (await departmentStatus('housing')) === 'DOWN');
+    await until('housing DOWN', async () => (await departmentStatus('housing')) === 'DOWN', 15_000);
     await new Promise((r) => setTimeout(r, 1100)); // past the (capped) TTL
     const stale = await t.gql(q, { id: cached.idNumber });
     expect(stale.body.data.resident.sources.find((s: any) => s.department.code === 'housing').state).toBe('STALE');
@@ -131,10 +123,10 @@ describe('remote adapters', () => {
 
   it('three missed heartbeats make it DOWN', async () => {
     adapter = await spawnAdapter({ HOUSING_URL: housingUrl, HUB_URL: t.hub.url, DEPARTMENT_CREDENTIAL: credential });
-    await until('housing UP again', async () => (await departmentStatus('housing')) === 'UP');
+    await until('housing UP again', async () => (await departmentStatus('housing')) === 'UP', 15_000);
     await stopAdapter(adapter.child, 'SIGKILL'); // no deregistration: only the heartbeats stop
     const killedAt = Date.now();
-    await until('housing DOWN', async () => (await departmentStatus('housing')) === 'DOWN');
+    await until('housing DOWN', async () => (await departmentStatus('housing')) === 'DOWN', 15_000);
     expect(Date.now() - killedAt).toBeGreaterThanOrEqual(1500);
   });
 });

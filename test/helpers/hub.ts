@@ -133,3 +133,12 @@ export async function startTestHub(options: { store?: StoreKind; db?: DbKind; si
     },
   };
 }
+
+/** Polls `f` every 50 ms until it holds; fails naming `what` after `ms`. */
+export async function until(what: string, f: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await f())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
