@@ -60,6 +60,11 @@ export class Catalogue {
     );
   }
 
+  /** The material codes a department can supply or vouch for, across the catalogue. */
+  materialsSharedBy(department: string): string[] {
+    return [...new Set(this.list().flatMap((i) => i.materials.filter((m) => m.sharedBy === department).map((m) => m.code)))];
+  }
+
   countFor(department: string): number {
     return this.counts.get(department) ?? 0;
   }

@@ -87,7 +87,7 @@ export class RemoteRegistry {
       dispatcher: this.dispatcher,
       keys: this.keys,
       isAlive: () => entry.alive,
-      evidenceMaterials: () => [...new Set(this.catalogue.list().flatMap((i) => i.materials.filter((m) => m.sharedBy === registration.department.code).map((m) => m.code)))],
+      evidenceMaterials: () => this.catalogue.materialsSharedBy(registration.department.code),
     });
     this.registry.add(adapter, { replace: true });
     this.log.info('remote adapter installed', { department: registration.department.code, adapterId: id, alive });

@@ -80,7 +80,7 @@ describe('adapter contract, in-process and remote', () => {
     const probe = (await (await fetch(`${s.url}/v1/capabilities`, { headers: { authorization: `Bearer ${await t.hub.keys.sign(code, 'test')}` } })).json()) as unknown;
     const reg = parseRegistration(probe, true);
     expect(reg).toEqual(parseRegistration(registrationOf(local, s.url), true));
-    const remote = remoteAdapter(reg, { dispatcher, keys: t.hub.keys, isAlive: () => true, evidenceMaterials: () => [...new Set(t.hub.cases.catalogue.list().flatMap((i) => i.materials.filter((m) => m.sharedBy === code).map((m) => m.code)))] });
+    const remote = remoteAdapter(reg, { dispatcher, keys: t.hub.keys, isAlive: () => true, evidenceMaterials: () => t.hub.cases.catalogue.materialsSharedBy(code) });
     const overTheWire = await answers(remote, ids);
     // evidence over the wire is asked per catalogue material; compare what both sides vouch for
     const norm = (x: Record<string, unknown[]>) => JSON.parse(JSON.stringify({ ...x, evidence: x.evidence?.map((e) => ((e as { materialCode: string }[] | null) ?? []).map((v) => v.materialCode).sort()) }));
