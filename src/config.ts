@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../adapters/contract.js';
 import { DEFAULT_OUTBOX, type OutboxOptions } from './cases/outbox.js';
+import { DEPARTMENT_POLICY_SETTINGS, type DepartmentPolicy } from './departments/gateway.js';
 
 /** The project's root (the nearest folder with package.json): the same from src/ and dist/src/. */
 export function projectRoot(from = dirname(fileURLToPath(import.meta.url))): string {
@@ -64,6 +65,10 @@ export interface HubConfig {
     readRetries: number;
     /** First pause before such a repeat, ms (doubles, ±50% jitter). */
     retryBaseMs: number;
+    /** Calls that may wait for one of a department's slots (the bulkhead's queue); each waits at most timeoutMs. */
+    maxWaiting: number;
+    /** Per-department overrides (DEPT_<CODE>_<SETTING>), by department code. */
+    policies: Record<string, DepartmentPolicy>;
   };
   /** PostgreSQL for the case ledger; unset = PGlite persisted under dataDir. */
   databaseUrl: string | null;
@@ -128,6 +133,23 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
+const POLICY_VARIABLE = new RegExp(`^DEPT_([A-Z0-9_]+?)_(${Object.keys(DEPARTMENT_POLICY_SETTINGS).join('|')})$`);
+const POLICY_MINIMUM: Partial<Record<keyof typeof DEPARTMENT_POLICY_SETTINGS, number>> = { TIMEOUT_MS: 1, RETRY_BASE_MS: 1, BREAKER_FAILURES: 1, BREAKER_OPEN_MS: 1, MAX_CONCURRENCY: 1 };
+
+/** DEPT_CIVIL_AFFAIRS_TIMEOUT_MS=4000 → { 'civil-affairs': { timeoutMs: 4000 } }. */
+function departmentPolicies(env: NodeJS.ProcessEnv): Record<string, DepartmentPolicy> {
+  const policies: Record<string, DepartmentPolicy> = {};
+  for (const name of Object.keys(env).sort()) {
+    if (!name.startsWith('DEPT_')) continue;
+    const m = POLICY_VARIABLE.exec(name);
+    if (!m) throw new ConfigError(`${name} is not a department setting: use DEPT_<CODE>_<${Object.keys(DEPARTMENT_POLICY_SETTINGS).join('|')}>`);
+    const setting = m[2] as keyof typeof DEPARTMENT_POLICY_SETTINGS;
+    const code = m[1]!.toLowerCase().replaceAll('_', '-');
+    (policies[code] ??= {})[DEPARTMENT_POLICY_SETTINGS[setting]] = int(env, name, 0, POLICY_MINIMUM[setting] ?? 0);
+  }
+  return policies;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   const secret = env.CACHE_KEY_SECRET;
   if (secret !== undefined && secret.length < 16) throw new ConfigError('CACHE_KEY_SECRET must be at least 16 characters');
@@ -156,6 +178,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       breakerOpenMs: int(env, 'DEPARTMENT_BREAKER_OPEN_MS', 10_000, 1),
       readRetries: int(env, 'DEPARTMENT_READ_RETRIES', 1),
       retryBaseMs: int(env, 'DEPARTMENT_RETRY_BASE_MS', 100, 1),
+      maxWaiting: int(env, 'DEPARTMENT_MAX_WAITING', 64),
+      policies: departmentPolicies(env),
     },
     databaseUrl: env.DATABASE_URL || null,
     dataDir: env.DATA_DIR === 'memory' ? null : env.DATA_DIR || 'data/pglite',

@@ -154,8 +154,12 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     readRetries: config.departments.readRetries,
     retryBaseMs: config.departments.retryBaseMs,
     breakerOpenMs: config.departments.breakerOpenMs,
-  }, log);
+    maxWaiting: config.departments.maxWaiting,
+  }, log, config.departments.policies);
   registry.addDefinitions(deps.adapters ?? BUNDLED_ADAPTERS, config.adapterEnv, { dispatcher });
+  for (const code of Object.keys(config.departments.policies)) {
+    if (!registry.get(code)) log.warn('a department policy names a department with no adapter yet (a remote adapter may register later)', { department: code });
+  }
 
   const changes = new ChangeFeeds(registry, cache, config.departments.changePollIntervalMs, config.departments.timeoutMs, log);
 

@@ -12,7 +12,7 @@ import { ContractViolationError, DepartmentError, MalformedResponseError, RateLi
 import { chunks } from '../../adapters/http.js';
 import type { CacheEntryWrite, CacheStore } from '../cache/store.js';
 import { describeError, type Logger } from '../log.js';
-import { Semaphore } from '../util/semaphore.js';
+import { BulkheadFullError, Semaphore } from '../util/semaphore.js';
 import { CircuitBreaker } from './breaker.js';
 import { validateDepartmentData } from './validate.js';
 
@@ -43,7 +43,27 @@ export interface GatewayOptions {
   breakerFailures: number;
   /** How long an open breaker refuses calls before one trial, ms. */
   breakerOpenMs: number;
+  /** Calls in flight at once to the department (the bulkhead); unset = the adapter's maxConcurrency. */
+  maxConcurrency?: number;
+  /** Calls that may wait for a slot; beyond, a call is refused at once (it also waits at most timeoutMs). */
+  maxWaiting: number;
 }
+
+/** The settings a department may have of its own (DEPT_<CODE>_<SETTING>, see docs/RESILIENCE.md). */
+export const DEPARTMENT_POLICY_SETTINGS = {
+  TIMEOUT_MS: 'timeoutMs',
+  READ_RETRIES: 'readRetries',
+  RETRY_BASE_MS: 'retryBaseMs',
+  RATE_LIMIT_RETRIES: 'rateLimitRetries',
+  MAX_RETRY_AFTER_MS: 'maxRetryAfterMs',
+  BREAKER_FAILURES: 'breakerFailures',
+  BREAKER_OPEN_MS: 'breakerOpenMs',
+  STALE_IF_ERROR_SECONDS: 'staleIfErrorSeconds',
+  MAX_CONCURRENCY: 'maxConcurrency',
+  MAX_WAITING: 'maxWaiting',
+} as const satisfies Record<string, keyof GatewayOptions>;
+
+export type DepartmentPolicy = Partial<Pick<GatewayOptions, (typeof DEPARTMENT_POLICY_SETTINGS)[keyof typeof DEPARTMENT_POLICY_SETTINGS]>>;
 
 export type DepartmentStatus = 'UP' | 'DEGRADED' | 'DOWN';
 
@@ -99,8 +119,18 @@ export class DepartmentGateway {
     private readonly log: Logger,
   ) {
     this.code = adapter.department.code;
-    this.semaphore = new Semaphore(adapter.maxConcurrency);
+    this.semaphore = new Semaphore(options.maxConcurrency ?? adapter.maxConcurrency, { maxWaiting: options.maxWaiting, maxWaitMs: options.timeoutMs });
     this.breaker = new CircuitBreaker(options.breakerFailures, options.breakerOpenMs);
+  }
+
+  /** Calls in flight and waiting at this department now (the bulkhead's load). */
+  get bulkhead(): { active: number; waiting: number } {
+    return this.semaphore.load;
+  }
+
+  /** The policy in force for this department (hub-wide defaults with its own overrides). */
+  get policy(): Readonly<GatewayOptions> & { maxConcurrency: number } {
+    return { ...this.options, maxConcurrency: this.semaphore.limit };
   }
 
   status(now = Date.now()): DepartmentStatus {
@@ -215,7 +245,13 @@ export class DepartmentGateway {
     for (;;) {
       await Promise.all(
         chunks(pending, fetcher.batchLimit).map(async (chunk) => {
-          const answers = await this.semaphore.run(() => this.callOnce(fetcher, chunk.map((i) => ids[i]!), context));
+          const answers = await this.semaphore.run(() => this.callOnce(fetcher, chunk.map((i) => ids[i]!), context)).catch((err: unknown) => {
+            if (!(err instanceof BulkheadFullError)) throw err;
+            // The department's slots are all taken by slow calls: this one is refused rather than queued
+            // without end (and is not held against the department's breaker — no call was made).
+            const busy = new UpstreamTimeoutError(this.code, `the department is busy: ${err.message}`);
+            return chunk.map(() => busy);
+          });
           chunk.forEach((i, j) => (result[i] = answers[j]!));
         }),
       );

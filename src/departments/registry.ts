@@ -7,7 +7,7 @@ import type { Adapter, AdapterDefinition, ReadCapability } from '../../adapters/
 import { CONTRACT_VERSION } from '../../adapters/contract.js';
 import type { CacheStore } from '../cache/store.js';
 import type { Logger } from '../log.js';
-import { CacheKeys, DepartmentGateway, type GatewayOptions } from './gateway.js';
+import { CacheKeys, DepartmentGateway, type DepartmentPolicy, type GatewayOptions } from './gateway.js';
 
 export class Registry {
   private readonly gateways = new Map<string, DepartmentGateway>();
@@ -17,6 +17,8 @@ export class Registry {
     readonly keys: CacheKeys,
     private readonly options: GatewayOptions,
     private readonly log: Logger,
+    /** Per-department overrides of `options`, by department code. */
+    private readonly policies: Record<string, DepartmentPolicy> = {},
   ) {}
 
   add(adapter: Adapter, { replace = false } = {}): DepartmentGateway {
@@ -25,7 +27,7 @@ export class Registry {
     for (const [cap, fetcher] of Object.entries(adapter.capabilities)) {
       if (!adapter.fetchers[fetcher]) throw new Error(`adapter ${adapter.department.code}: capability ${cap} names unknown fetcher ${fetcher}`);
     }
-    const gateway = new DepartmentGateway(adapter, this.cache, this.keys, this.options, this.log);
+    const gateway = new DepartmentGateway(adapter, this.cache, this.keys, { ...this.options, ...this.policies[adapter.department.code] }, this.log);
     this.gateways.set(adapter.department.code, gateway);
     return gateway;
   }

@@ -5,7 +5,7 @@ import { MemoryStore } from '../../src/cache/store.js';
 import { CacheKeys, DepartmentGateway, type GatewayOptions, type Sourced } from '../../src/departments/gateway.js';
 import { createLogger } from '../../src/log.js';
 
-const OPTIONS: GatewayOptions = { cacheEnabled: true, timeoutMs: 200, rateLimitRetries: 2, maxRetryAfterMs: 1000, negativeTtlSeconds: 60, staleIfErrorSeconds: 3600, maxTtlSeconds: 0, breakerFailures: 3, breakerOpenMs: 50, readRetries: 0, retryBaseMs: 5 };
+const OPTIONS: GatewayOptions = { cacheEnabled: true, timeoutMs: 200, rateLimitRetries: 2, maxRetryAfterMs: 1000, negativeTtlSeconds: 60, staleIfErrorSeconds: 3600, maxTtlSeconds: 0, breakerFailures: 3, breakerOpenMs: 50, readRetries: 0, retryBaseMs: 5, maxWaiting: 64 };
 
 /** An in-process department that records every batch it receives. */
 function fakeAdapter(answer: (ids: readonly string[], call: number, ctx: CallContext) => Promise<Array<DepartmentData | null | Error>> | Array<DepartmentData | null | Error>, batchLimit = 3, ttl = 60) {
@@ -202,5 +202,54 @@ describe('DepartmentGateway', () => {
     expect((await store.mget([key]))[0]).toBeNull();
     await gw.load('f', [id], ctx);
     expect(batches).toHaveLength(2);
+  });
+});
+
+describe('the bulkhead (bounded calls per department)', () => {
+  it('keeps at most maxConcurrency calls in flight, refuses waiters beyond maxWaiting at once, and does not count them against the breaker', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const { adapter, batches } = fakeAdapter(async (ids) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 60));
+      inFlight--;
+      return ids.map(ent);
+    }, 1);
+    const { gw } = gateway(adapter, { cacheEnabled: false, maxConcurrency: 2, maxWaiting: 1, timeoutMs: 1000, breakerFailures: 1 });
+    const answers = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((id) => gw.load('f', [id], ctx)));
+    expect(most).toBe(2);
+    expect(batches).toHaveLength(3); // two running, one waiting; two refused without a call
+    const refused = answers.map((a) => a[0]).filter((a) => a instanceof UpstreamTimeoutError) as Error[];
+    expect(refused).toHaveLength(2);
+    expect(refused[0]!.message).toMatch(/busy: 2 calls running and 1 waiting/);
+    expect(gw.breaker.state).toBe('CLOSED');
+    expect(gw.bulkhead).toEqual({ active: 0, waiting: 0 });
+  });
+
+  it('a waiter gives up after the department timeout when no slot comes free', async () => {
+    const { adapter } = fakeAdapter(async (ids, _n, c) => {
+      await new Promise((r) => setTimeout(r, 300));
+      return c.signal.aborted ? ids.map(() => new UpstreamTimeoutError('fake', 'late')) : ids.map(ent);
+    }, 1);
+    const { gw } = gateway(adapter, { cacheEnabled: false, maxConcurrency: 1, maxWaiting: 10, timeoutMs: 100, breakerFailures: 100 });
+    const started = Date.now();
+    // Each call holds the one slot up to its 100 ms timeout, so the third in line cannot get it within 100 ms.
+    const [first, , third] = await Promise.all([gw.load('f', ['a'], ctx), gw.load('f', ['b'], ctx), gw.load('f', ['c'], ctx)]);
+    expect(first[0]).toBeInstanceOf(UpstreamTimeoutError);
+    expect((third[0] as Error).message).toMatch(/no call slot came free within 100 ms/);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(gw.policy.maxConcurrency).toBe(1);
+  });
+});
+
+describe('per-department policy from the environment', () => {
+  it('DEPT_<CODE>_<SETTING> overrides the hub-wide value for that department only; a misspelt one stops the start', async () => {
+    const { loadConfig } = await import('../../src/config.js');
+    const c = loadConfig({ DEPARTMENT_TIMEOUT_MS: '2000', DEPT_CIVIL_AFFAIRS_TIMEOUT_MS: '4000', DEPT_CIVIL_AFFAIRS_MAX_RETRY_AFTER_MS: '9000', DEPT_HEALTH_MAX_CONCURRENCY: '2' });
+    expect(c.departments.timeoutMs).toBe(2000);
+    expect(c.departments.policies).toEqual({ 'civil-affairs': { timeoutMs: 4000, maxRetryAfterMs: 9000 }, health: { maxConcurrency: 2 } });
+    expect(() => loadConfig({ DEPT_HEALTH_TIMEOUT: '5' })).toThrow(/DEPT_HEALTH_TIMEOUT is not a department setting/);
+    expect(() => loadConfig({ DEPT_HEALTH_MAX_CONCURRENCY: '0' })).toThrow(/DEPT_HEALTH_MAX_CONCURRENCY must be an integer ≥ 1/);
   });
 });
