@@ -110,6 +110,10 @@ export interface HubConfig {
     keySecret: string | null;
     keyFile: string;
     retentionDays: number;
+    /** Where audit records wait while PostgreSQL is unreachable (one file per replica). */
+    spoolFile: string;
+    /** Largest spool, in bytes; beyond it answers with personal data are withheld. */
+    spoolMaxBytes: number;
   };
   /** One DataLoader batch per department per tick; off only to measure what batching saves. */
   batching: boolean;
@@ -218,6 +222,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       keySecret: env.AUDIT_KEY_SECRET || null,
       keyFile: env.AUDIT_KEY_FILE || 'data/audit-key.txt',
       retentionDays: int(env, 'AUDIT_RETENTION_DAYS', 180, 180),
+      spoolFile: env.AUDIT_SPOOL_FILE || 'data/audit-spool.jsonl',
+      spoolMaxBytes: int(env, 'AUDIT_SPOOL_MAX_BYTES', 64 * 1024 * 1024),
     },
     batching: bool(env, 'BATCHING_ENABLED', true),
     adapterEnv: { ...env },

@@ -32,6 +32,7 @@ import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AuditLog } from './audit/log.js';
 import { auditPlugin } from './audit/plugin.js';
+import { AuditSpool } from './audit/spool.js';
 import { accessPlugin } from './auth/access.js';
 import { activeGrant } from './auth/grants.js';
 import { limitsPlugin } from './auth/limits.js';
@@ -41,7 +42,7 @@ import type { Principal } from './auth/principal.js';
 import { HubKeys } from './remote/hub-keys.js';
 import { RemoteRegistry } from './remote/registry-service.js';
 import { buildContext, type Context } from './graphql/context.js';
-import { departmentFailuresPlugin } from './graphql/plugins.js';
+import { databaseUnavailablePlugin, departmentFailuresPlugin } from './graphql/plugins.js';
 import { buildHubSchema } from './graphql/schema.js';
 import { createLogger, describeError, type Logger } from './log.js';
 
@@ -97,6 +98,7 @@ export interface Hub {
   outbox: OutboxWorker;
   remote: RemoteRegistry;
   keys: HubKeys;
+  audit: AuditLog;
   /** Builds a context as an HTTP request would (for in-process tests with executeOperation). */
   context(principal: Principal, headers?: Record<string, string>): Context;
   /** The development issuer, when on (tests and `npm start` mint tokens with it). */
@@ -177,7 +179,8 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   const caseService = new CaseService(db, catalogue, new WorkingCalendar(), log);
   const outbox = new OutboxWorker(db, registry, caseService, config.outbox, log);
 
-  const audit = new AuditLog(db, auditSecret(config, log), log);
+  // PGlite runs in this process: when it fails, so does the hub, and there is nothing to spool for.
+  const audit = new AuditLog(db, auditSecret(config, log), log, db.kind === 'postgres' && config.audit.spoolMaxBytes > 0 ? new AuditSpool(config.audit.spoolFile, config.audit.spoolMaxBytes) : null);
 
   const keys = await HubKeys.load(config.remote.signingKey);
   if (keys.generated) log.warn('HUB_SIGNING_KEY is not set: this process signs with a key of its own; replicas need a shared one');
@@ -190,7 +193,7 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     // No HTTP cache hints: answers are personal and per caller (the plugin costs time per field).
     // No inline traces for routers: they would carry resolver errors and timings to any caller who asks.
     introspection: config.auth.introspection,
-    plugins: [accessPlugin(), limitsPlugin(), departmentFailuresPlugin(), auditPlugin(audit, log), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [accessPlugin(), limitsPlugin(), departmentFailuresPlugin(), databaseUnavailablePlugin(), auditPlugin(audit, log), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled()],
     logger: { debug: (m) => log.debug(String(m)), info: (m) => log.info(String(m)), warn: (m) => log.warn(String(m)), error: (m) => log.error(String(m)) },
     includeStacktraceInErrorResponses: false,
     formatError: (formatted, error) => {
@@ -257,7 +260,14 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     }
     const grantId = req.headers['x-unmask-grant'];
     if (typeof grantId === 'string' && grantId) {
-      const grant = await activeGrant(db, grantId.slice(0, 64), principal.subject);
+      let grant: Awaited<ReturnType<typeof activeGrant>>;
+      try {
+        grant = await activeGrant(db, grantId.slice(0, 64), principal.subject);
+      } catch (err) {
+        if (!(err instanceof DatabaseUnavailableError)) throw err;
+        res.setHeader('retry-after', '5');
+        return void sendJson(res, 503, { errors: [{ message: 'the unmasking grant cannot be checked just now (the case ledger is unavailable); try again shortly, or without the grant', extensions: { code: 'DATABASE_UNAVAILABLE' } }] });
+      }
       if (!grant) return void sendJson(res, 403, { errors: [{ message: 'the unmasking grant is unknown, expired, revoked or not yours', extensions: { code: 'FORBIDDEN' } }] });
       principal = { ...principal, unmaskGrant: grant.id };
       log.info('unmasked access under a grant', { grant: grant.id, subject: principal.subject, role: principal.role });
@@ -322,6 +332,7 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     outbox,
     remote,
     keys,
+    audit,
     context: (principal, h = {}) => buildContext(contextOptions, { get: (n) => h[n.toLowerCase()] }, principal),
     devIssuer,
     async stop() {

@@ -9,10 +9,14 @@
  * arrived meanwhile — so personal data never leaves unaudited and the chain costs one transaction
  * per batch, not per request. A transaction-level advisory lock keeps the chain one
  * line across replicas.
+ *
+ * When PostgreSQL is unreachable the records go to a local spool (src/audit/spool.ts) and the
+ * answer leaves; the spool joins the chain first thing once the database answers again.
  */
 import { createHash, createHmac } from 'node:crypto';
-import type { Db, Queryable } from '../db/db.js';
+import { DatabaseUnavailableError, type Db, type Queryable } from '../db/db.js';
 import { describeError, type Logger } from '../log.js';
+import type { AuditSpool } from './spool.js';
 
 export interface AuditRecord {
   at: Date;
@@ -39,11 +43,17 @@ export class AuditLog {
   private pending: { record: AuditRecord; done: (err?: unknown) => void }[] = [];
   private writing: Promise<void> | null = null;
 
+  private retryTimer: NodeJS.Timeout | null = null;
+
   constructor(
     private readonly db: Db,
     private readonly secret: string,
     private readonly log: Logger,
-  ) {}
+    /** Where records wait while the database is unreachable; null = answers are withheld instead. */
+    private readonly spool: AuditSpool | null = null,
+  ) {
+    if (spool?.waiting) this.scheduleSpoolDrain(0);
+  }
 
   /** Keyed hash of an ID number for the audit trail (the same person gets the same hash). */
   subject(idNumber: string): string {
@@ -61,8 +71,24 @@ export class AuditLog {
   /** Writes batches until nothing is pending (what arrives during a write goes in the next). */
   private async drain(): Promise<void> {
     await new Promise((r) => setImmediate(r)); // let the requests of this tick join
-    while (this.pending.length) await this.flush();
+    do await this.flush();
+    while (this.pending.length);
     this.writing = null;
+  }
+
+  /** Records in the spool join the chain within `ms` even when no request comes. */
+  private scheduleSpoolDrain(ms: number): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.writing ??= this.drain();
+    }, ms);
+    this.retryTimer.unref();
+  }
+
+  /** Whether records are waiting in the local spool for the database. */
+  get spooled(): boolean {
+    return this.spool?.waiting ?? false;
   }
 
   /** PGlite has one writer (its data directory is locked to this process): the chain's head can live here. */
@@ -71,27 +97,69 @@ export class AuditLog {
   private async flush(): Promise<void> {
     const batch = this.pending;
     this.pending = [];
-    if (batch.length === 0) return;
+    const records = batch.map((b) => b.record);
     try {
-      if (this.db.kind === 'pglite') {
-        this.head ??= await lastHash(this.db);
-        this.head = await insertChained(this.db, this.head, batch.map((b) => b.record));
-      } else {
-        // Replicas share the chain: one writer at a time, continuing from the stored head.
-        await this.db.transaction(async (tx) => {
-          await tx.query('select pg_advisory_xact_lock(72432)');
-          await insertChained(tx, await lastHash(tx), batch.map((b) => b.record));
-        });
-      }
+      if (this.spool?.waiting) await this.drainSpool();
+      if (records.length) await this.write(records);
       for (const p of batch) p.done();
     } catch (err) {
       this.head = null; // re-read: the write may or may not have happened
-      this.log.error('audit records could not be written', describeError(err));
+      if (err instanceof DatabaseUnavailableError && this.spool) {
+        this.scheduleSpoolDrain(2000);
+        if (records.length === 0) return;
+        try {
+          if (!this.spool.waiting) this.log.warn('the database is unreachable: audit records go to the local spool until it is back', { file: this.spool.file });
+          await this.spool.append(records);
+          for (const p of batch) p.done();
+          return;
+        } catch (spoolErr) {
+          this.log.error('audit records could not be spooled either', describeError(spoolErr));
+        }
+      }
+      if (records.length) this.log.error('audit records could not be written', describeError(err));
       for (const p of batch) p.done(err);
     }
   }
 
+  private async write(records: AuditRecord[]): Promise<void> {
+    if (this.db.kind === 'pglite') {
+      this.head ??= await lastHash(this.db);
+      this.head = await insertChained(this.db, this.head, records);
+    } else {
+      // Replicas share the chain: one writer at a time, continuing from the stored head.
+      await this.db.transaction(async (tx) => {
+        await tx.query('select pg_advisory_xact_lock(72432)');
+        await insertChained(tx, await lastHash(tx), records);
+      });
+    }
+  }
+
+  /**
+   * Moves the spool into the chain. Records already there (a drain whose commit was acknowledged
+   * too late to clear the spool) are skipped, so none is chained twice.
+   */
+  private async drainSpool(): Promise<void> {
+    const records = await this.spool!.read();
+    let joined = 0;
+    for (let i = 0; i < records.length; i += 5000) {
+      const part = records.slice(i, i + 5000);
+      const times = part.map((r) => r.at.getTime());
+      const { rows } = await this.db.query<{ request_id: string; subject_hash: string | null }>(
+        'select request_id, subject_hash from audit_log where at between $1 and $2',
+        [new Date(times.reduce((a, b) => Math.min(a, b))), new Date(times.reduce((a, b) => Math.max(a, b)))],
+      );
+      const chained = new Set(rows.map((r) => `${r.request_id}|${r.subject_hash}`));
+      const fresh = part.filter((r) => !chained.has(`${r.requestId}|${r.subjectHash}`));
+      if (fresh.length) await this.write(fresh);
+      joined += fresh.length;
+    }
+    await this.spool!.clear();
+    this.log.info('spooled audit records joined the chain', { records: joined });
+  }
+
   async close(): Promise<void> {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     await this.writing;
   }
 }

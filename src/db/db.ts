@@ -41,7 +41,10 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 function wrap(err: unknown): unknown {
   const code = (err as { code?: string }).code;
-  if (code && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|57P0[1-3]|08\d{3})$/.test(code)) {
+  const message = err instanceof Error ? err.message : '';
+  // Codes of the network and of the server going away; pg reports a lost connection and its own
+  // timeouts by message only.
+  if ((code && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EPIPE|57P0[1-3]|08\d{3})$/.test(code)) || /Connection terminated|Query read timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message)) {
     return new DatabaseUnavailableError('the database is unavailable', { cause: err });
   }
   return err;
@@ -52,7 +55,9 @@ export class PostgresDb implements Db {
   constructor(readonly pool: pg.Pool) {}
 
   static connect(url: string, max = 10): PostgresDb {
-    const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30_000 });
+    // Fail fast when the server is gone: 3 s to connect, 15 s for any one statement (the ledger's
+    // statements take milliseconds; a silent network must not hold a request for minutes).
+    const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 3000, idleTimeoutMillis: 30_000, query_timeout: 15_000 });
     pool.on('error', () => undefined); // an idle client lost its server; the next query reports it
     return new PostgresDb(pool);
   }
@@ -77,6 +82,10 @@ export class PostgresDb implements Db {
     } catch (err) {
       throw wrap(err);
     }
+    // A connection lost between two statements is reported as an 'error' event on the client;
+    // unheard it would end the process. The next statement (or COMMIT) fails and says so.
+    const lost = () => undefined;
+    client.on('error', lost);
     const tx: Queryable = {
       query: async <R>(sql: string, params: readonly unknown[] = []) => {
         try {
@@ -94,16 +103,19 @@ export class PostgresDb implements Db {
         }
       },
     };
+    let broken = false;
     try {
-      await client.query('BEGIN');
+      await tx.query('BEGIN');
       const result = await fn(tx);
-      await client.query('COMMIT');
+      await tx.query('COMMIT');
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      broken = err instanceof DatabaseUnavailableError;
+      if (!broken) await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
-      client.release();
+      client.off('error', lost);
+      client.release(broken); // a connection that failed is dropped, not handed to the next caller
     }
   }
 

@@ -19,3 +19,25 @@ export function departmentFailuresPlugin(): ApolloServerPlugin<Context> {
     },
   };
 }
+
+/**
+ * A request that got nothing because the case ledger is unreachable answers HTTP 503 with a
+ * Retry-After, so clients and load balancers can tell "try again shortly" from a bad request.
+ * Partial answers (department data read, a ledger field failed) stay 200 with the error inside.
+ */
+export function databaseUnavailablePlugin(retryAfterSeconds = 5): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (response.body.kind !== 'single') return;
+          const { data, errors } = response.body.singleResult;
+          if (data !== null && data !== undefined) return;
+          if (!errors?.some((e) => e.extensions?.code === 'DATABASE_UNAVAILABLE')) return;
+          response.http.status = 503;
+          response.http.headers.set('retry-after', String(retryAfterSeconds));
+        },
+      };
+    },
+  };
+}

@@ -59,7 +59,10 @@ export async function freshDb(kind: DbKind): Promise<{ db: Db; url: string | nul
 
 export interface TestHub {
   hub: Hub;
+  /** The hub's database connection. */
   db: Db;
+  /** A connection of the test's own, not through `dbVia` (to look at the rows while the hub's is cut). */
+  directDb: Db;
   /** A bearer token from the development issuer (tests use it as they would a real one). */
   token(claims: TokenClaims): Promise<string>;
   sims: RunningSimulators;
@@ -73,11 +76,23 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-export async function startTestHub(options: { store?: StoreKind; db?: DbKind; sims?: SimulatorsOptions; env?: Record<string, string> } = {}): Promise<TestHub> {
+export interface TestHubOptions {
+  store?: StoreKind;
+  db?: DbKind;
+  sims?: SimulatorsOptions;
+  env?: Record<string, string>;
+  /** Rewrites the Redis / PostgreSQL URL the hub connects to (e.g. through a TcpProxy); the test's own cleanup connects directly. */
+  redisVia?: (url: string) => string;
+  dbVia?: (url: string) => string;
+}
+
+export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
   const ledger = await freshDb(options.db ?? 'pglite');
+  const hubDb = options.dbVia && ledger.url ? PostgresDb.connect(options.dbVia(ledger.url), 5) : ledger.db;
   const sims = await startSimulators({ faults: false, world: { count: 2000 }, ...options.sims });
   const prefix = `owh:test:${randomUUID()}:`;
-  const store: CacheStore = options.store === 'redis' ? new RedisStore(new Redis(process.env.REDIS_URL!, { maxRetriesPerRequest: 1 }), new CacheCipher(`t1:${CacheCipher.generateKey()}`)) : new MemoryStore();
+  // Redis with the hub's own connection options (no offline queue: commands fail fast while it is away).
+  const store: CacheStore = options.store === 'redis' ? RedisStore.connect((options.redisVia ?? String)(process.env.REDIS_URL!), new CacheCipher(`t1:${CacheCipher.generateKey()}`)) : new MemoryStore();
   if (store instanceof RedisStore) await store.ready();
   const logs: string[] = [];
   const env = {
@@ -91,15 +106,18 @@ export async function startTestHub(options: { store?: StoreKind; db?: DbKind; si
     AUDIT_KEY_SECRET: randomUUID(),
     RATE_LIMIT_PER_MINUTE: '1000000',
     AUTH_DEV_KEY_FILE: join(tmpdir(), `owh-test-issuer-${randomUUID()}.json`),
+    AUDIT_SPOOL_FILE: join(tmpdir(), `owh-test-spool-${randomUUID()}.jsonl`),
     ...options.env,
   };
-  const hub = await startHub(loadConfig(env), { cache: store, db: ledger.db, log: createLogger('debug', (l) => logs.push(l)) });
+  if (store instanceof RedisStore) store.client.on('error', () => undefined);
+  const hub = await startHub(loadConfig(env), { cache: store, db: hubDb, log: createLogger('debug', (l) => logs.push(l)) });
   const token = (claims: TokenClaims) => hub.devIssuer!.mint(claims);
   // Most tests act as an administrator at window W1; tests about roles pass their own token.
   const adminToken = await token({ role: 'admin', sub: 'test-admin', window: 'W1' });
   return {
     hub,
-    db: ledger.db,
+    db: hubDb,
+    directDb: ledger.db,
     token,
     sims,
     store,
@@ -122,12 +140,16 @@ export async function startTestHub(options: { store?: StoreKind; db?: DbKind; si
     async close() {
       await hub.stop();
       await sims.close();
+      if (hubDb !== ledger.db) await hubDb.close();
       await ledger.drop();
       rmSync(env.AUTH_DEV_KEY_FILE, { force: true });
+      rmSync(env.AUDIT_SPOOL_FILE, { force: true });
       if (store instanceof RedisStore) {
-        for await (const keys of store.client.scanStream({ match: `${prefix}*`, count: 500 })) {
-          if ((keys as string[]).length) await store.client.del(...(keys as string[]));
+        const direct = new Redis(process.env.REDIS_URL!);
+        for await (const keys of direct.scanStream({ match: `${prefix}*`, count: 500 })) {
+          if ((keys as string[]).length) await direct.del(...(keys as string[]));
         }
+        direct.disconnect();
       }
       await store.close();
     },
