@@ -182,7 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       breakerOpenMs: int(env, 'DEPARTMENT_BREAKER_OPEN_MS', 10_000, 1),
       readRetries: int(env, 'DEPARTMENT_READ_RETRIES', 1),
       retryBaseMs: int(env, 'DEPARTMENT_RETRY_BASE_MS', 100, 1),
-      maxWaiting: int(env, 'DEPARTMENT_MAX_WAITING', 64),
+      maxWaiting: int(env, 'DEPARTMENT_MAX_WAITING', 1000),
       policies: departmentPolicies(env),
     },
     databaseUrl: env.DATABASE_URL || null,

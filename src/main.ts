@@ -6,7 +6,7 @@
 import { ConfigError } from '../adapters/contract.js';
 import { DEPARTMENT_CODES, DEFAULT_LATENCY, departmentUrlEnv, startSimulators, type RunningSimulators } from '../mocks/index.js';
 import { loadConfig } from './config.js';
-import { createLogger } from './log.js';
+import { createLogger, describeError } from './log.js';
 import { DEV_PRINCIPALS } from './auth/dev-issuer.js';
 import { startHub, type Hub } from './server.js';
 
@@ -56,6 +56,33 @@ async function main(): Promise<void> {
     throw err;
   }
 
+  // SIGTERM/SIGINT: stop accepting, drain, finish or release the outbox's work, close the stores —
+  // within SHUTDOWN_DEADLINE_MS; a second signal, or the deadline plus 5 s, exits at once.
+  const deadlineMs = num('SHUTDOWN_DEADLINE_MS', 10_000);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      log.warn('second signal: exiting now', { signal });
+      process.exit(1);
+    }
+    stopping = true;
+    log.info('stopping', { signal, deadlineMs });
+    const force = setTimeout(() => {
+      log.error('shutdown did not finish in time: exiting now');
+      process.exit(1);
+    }, deadlineMs + 5000);
+    force.unref();
+    const clean = await hub.stop({ deadlineMs }).catch((err) => {
+      log.error('shutdown failed', describeError(err));
+      return false;
+    });
+    await sims?.close();
+    process.exit(clean ? 0 : 1);
+  };
+  // Before the banner: a signal that comes while it is printed must find its handler.
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
   const out = (s = '') => process.stdout.write(s + '\n');
   out();
   out(`One-Window Hub is up: ${hub.graphqlUrl}`);
@@ -84,22 +111,7 @@ async function main(): Promise<void> {
   out(`    curl -s ${hub.graphqlUrl} -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" -H 'x-purpose: demo' \\`);
   out(`      -d '{"query":"{ departments { code name status } }"}'`);
   out();
-  out('  NOTE: masking is done for analysts; the audit log and cache encryption are not built yet (issue 5).');
   out('  Ctrl-C stops the hub and the simulators.');
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    log.info('stopping', { signal });
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    await hub.stop();
-    await sims?.close();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
 main().catch((err) => {

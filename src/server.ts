@@ -103,7 +103,12 @@ export interface Hub {
   context(principal: Principal, headers?: Record<string, string>): Context;
   /** The development issuer, when on (tests and `npm start` mint tokens with it). */
   devIssuer: DevIssuer | null;
-  stop(): Promise<void>;
+  /**
+   * Graceful stop: no new connections, new requests on open ones answered 503; requests in flight
+   * and the outbox's calls in hand finish — within `deadlineMs`, after which connections are cut
+   * and outbox rows released — then pools and stores close. Resolves false when the deadline cut anything short.
+   */
+  stop(options?: { deadlineMs?: number }): Promise<boolean>;
 }
 
 export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<Hub> {
@@ -209,7 +214,20 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   await apollo.start();
 
   const contextOptions = { registry, batching: config.batching, cases: { service: caseService, outbox, instantBudgetMs: config.instantBudgetMs } };
+  let draining = false;
+  let inFlight = 0;
   const server = http.createServer((req, res) => {
+    if (draining) {
+      // A request on a connection kept alive from before the stop: not started, so safe to repeat elsewhere.
+      res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' });
+      res.end(JSON.stringify({ errors: [{ message: 'the hub is shutting down; send the request again (another replica will take it)', extensions: { code: 'SHUTTING_DOWN' } }] }));
+      return;
+    }
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (draining) server.closeIdleConnections();
+    });
     handle(req, res).catch((err) => {
       log.error('HTTP handler failed', describeError(err));
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
@@ -335,19 +353,32 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     audit,
     context: (principal, h = {}) => buildContext(contextOptions, { get: (n) => h[n.toLowerCase()] }, principal),
     devIssuer,
-    async stop() {
+    async stop({ deadlineMs = 10_000 } = {}) {
+      const started = Date.now();
+      draining = true;
       clearInterval(catalogueTimer);
       remote.stop();
-      await changes.stop();
-      await outbox.stop();
-      await audit.close();
+      const inFlightAtStop = inFlight;
+      // No new connections; idle kept-alive ones closed now, busy ones once their answer is out.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      let cut = false;
+      const force = setTimeout(() => {
+        cut = true;
+        server.closeAllConnections();
+        // Department calls still running for requests nobody waits for any more: abort them.
+        if (ownDispatcher) void dispatcher.destroy().catch(() => undefined);
+      }, deadlineMs);
+      const [, outboxStop] = await Promise.all([closed, outbox.stop(Math.max(0, deadlineMs - 500)), changes.stop()]);
+      clearTimeout(force);
       await apollo.stop();
+      await audit.close();
       await registry.close();
-      if (ownDispatcher) await dispatcher.close();
+      if (ownDispatcher && !cut) await dispatcher.close();
       if (!deps.cache) await cache.close();
       if (!deps.db) await db.close();
+      log.info('stopped', { ms: Date.now() - started, requestsInFlightAtStop: inFlightAtStop, connectionsCut: cut, outboxReleased: outboxStop.released });
+      return !cut && !outboxStop.released;
     },
   };
 }

@@ -51,6 +51,8 @@ export class OutboxWorker {
   private timers: NodeJS.Timeout[] = [];
   private running = new Set<Promise<unknown>>();
   private stopped = true;
+  /** Aborted when a stop's grace runs out: calls in hand are cut short and their rows released. */
+  private halt = new AbortController();
 
   constructor(
     private readonly db: Db,
@@ -62,6 +64,7 @@ export class OutboxWorker {
 
   start(): void {
     this.stopped = false;
+    if (this.halt.signal.aborted) this.halt = new AbortController();
     const loop = (every: number, job: () => Promise<unknown>) => {
       if (every <= 0) return;
       const tick = () => {
@@ -81,12 +84,26 @@ export class OutboxWorker {
     });
   }
 
-  /** Stops claiming; waits for the rounds in hand (their leases keep anything unfinished safe). */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming and lets the rounds in hand finish — for `graceMs` at most: then their calls are
+   * aborted and their rows released (PENDING, due now, the attempt not counted), so another replica
+   * or the next start sends them at once, with the same idempotency key. A crash instead leaves
+   * them to their leases.
+   */
+  async stop(graceMs = Infinity): Promise<{ released: boolean }> {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
-    await Promise.allSettled([...this.running]);
+    const all = Promise.allSettled([...this.running]);
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = Number.isFinite(graceMs) ? new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), graceMs))) : new Promise<never>(() => undefined);
+    const late = (await Promise.race([all, graceOver])) === 'late';
+    clearTimeout(timer);
+    if (late) {
+      this.halt.abort();
+      await all;
+    }
+    return { released: late };
   }
 
   /** One round: claims due rows and forwards them. Returns how many were acknowledged. */
@@ -126,13 +143,22 @@ export class OutboxWorker {
     try {
       if (!desk) throw new Error(`no registered adapter of ${row.department} receives cases`);
       const payload = await this.payload(row.case_no);
-      const answer = await desk.submit(payload, this.context(AbortSignal.timeout(budgetMs), row.case_no));
+      const answer = await desk.submit(payload, this.context(AbortSignal.any([AbortSignal.timeout(budgetMs), this.halt.signal]), row.case_no));
       await this.db.transaction(async (tx) => {
         const r = await tx.query(`update outbox set state = 'ACKNOWLEDGED', locked_until = null, last_error = null, updated_at = now() where id = $1 and state = 'SENT'`, [row.id]);
         if (r.rowCount === 1) await this.cases.applyDepartmentAnswer(tx, row.case_no, answer, ACTOR);
       });
       return true;
     } catch (err) {
+      if (this.halt.signal.aborted) {
+        // Stopping: hand the row back as it was, due now (the department may have the case already;
+        // the same idempotency key makes the next send harmless).
+        await this.db
+          .query(`update outbox set state = 'PENDING', attempts = greatest(attempts - 1, 0), next_attempt_at = now(), locked_until = null, updated_at = now() where id = $1 and state = 'SENT'`, [row.id])
+          .catch((e) => this.log.error('could not release a forwarding at stop; its lease will expire', describeError(e)));
+        this.log.info('forwarding released at stop', { caseNo: row.case_no, department: row.department });
+        return false;
+      }
       const failed = row.attempts >= this.options.maxAttempts;
       const backoff = Math.min(this.options.maxBackoffMs, this.options.baseBackoffMs * 2 ** Math.min(row.attempts - 1, 20)) * (0.8 + Math.random() * 0.4);
       const reason = err instanceof Error && 'department' in err ? err.message : 'the department call failed';
@@ -171,7 +197,8 @@ export class OutboxWorker {
       if (!desk) continue;
       for (const part of chunks(list, desk.statusBatchLimit)) {
         try {
-          const answers = await desk.batchStatus(part.map((r) => r.department_ref), this.context(AbortSignal.timeout(this.options.timeoutMs), null));
+          if (this.halt.signal.aborted) break;
+          const answers = await desk.batchStatus(part.map((r) => r.department_ref), this.context(AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.halt.signal]), null));
           for (const [i, answer] of answers.entries()) {
             if (answer instanceof Error) continue;
             const before = part[i]!.status;

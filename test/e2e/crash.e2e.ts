@@ -4,7 +4,6 @@
  * case must reach its department exactly once (the simulator counts creations per case) and the
  * ledger must miss nothing.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,35 +13,7 @@ import { departmentUrlEnv, startSimulators, type RunningSimulators } from '../..
 import { DevIssuer } from '../../src/auth/dev-issuer.js';
 import { PGliteDb, type Db } from '../../src/db/db.js';
 import { DBS, freshDb, until } from '../helpers/hub.js';
-
-interface HubProcess {
-  child: ChildProcess;
-  url: string;
-}
-
-function spawnHub(env: Record<string, string>): Promise<HubProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/src/main.js'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`hub did not start: ${err}`)), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /One-Window Hub is up: (\S+)/.exec(out);
-      if (m) (clearTimeout(timer), resolve({ child, url: m[1]! }));
-    });
-    child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-3000)));
-    child.on('exit', (code) => (clearTimeout(timer), reject(new Error(`hub exited ${code}: ${err}`))));
-  });
-}
-
-async function kill(h: HubProcess, signal: NodeJS.Signals): Promise<void> {
-  h.child.removeAllListeners('exit');
-  await new Promise<void>((resolve) => {
-    h.child.once('exit', () => resolve());
-    h.child.kill(signal);
-  });
-}
+import { kill, spawnHub } from '../helpers/process.js';
 
 describe.each(DBS)('crash safety of forwarding (%s)', (dbKind) => {
   let sims: RunningSimulators;

@@ -58,7 +58,7 @@ describe('the audit spool', () => {
     expect(after.rows.map((r) => r.request_id)).toEqual(['req-1', 'req-2', 'req-3', 'req-4', 'req-5', 'req-6']);
     expect((await verifyAuditLog(inner)).firstBad).toBeNull();
     await inner.close();
-  });
+  }, 30_000);
 
   it('when the spool is full the answer is withheld (append rejects)', async () => {
     const inner = await PGliteDb.open(null);
@@ -72,5 +72,5 @@ describe('the audit spool', () => {
     await expect(log.append([record(2), record(3)])).rejects.toBeInstanceOf(DatabaseUnavailableError);
     await log.close();
     await inner.close();
-  });
+  }, 30_000);
 });
