@@ -76,6 +76,24 @@ export function chunks<T>(xs: readonly T[], size: number): T[][] {
  * `missing` where it said nothing of it; a record that does not map becomes that key's Error
  * (the other keys keep their answers).
  */
+/**
+ * A department's batch answer by key, checked: every record for somebody asked about, nobody
+ * twice, no more records than keys. A system that answers about people it was not asked about
+ * is confused; none of its answer is trusted (MalformedResponseError for the whole batch) —
+ * showing one resident another's record is the worst thing the hub could do.
+ */
+export function recordsByKey<W>(department: string, asked: readonly string[], records: readonly W[], keyOf: (record: W) => string): Map<string, W> {
+  const wanted = new Set(asked);
+  const found = new Map<string, W>();
+  for (const r of records) {
+    const key = keyOf(r);
+    if (!wanted.has(key)) throw new MalformedResponseError(department, `the department answered ${records.length} records for ${asked.length} keys, one of them for somebody not asked about`);
+    if (found.has(key)) throw new MalformedResponseError(department, `the department answered ${records.length} records for ${asked.length} keys, one person twice`);
+    found.set(key, r);
+  }
+  return found;
+}
+
 export function slots<W>(keys: readonly string[], found: Map<string, W>, map: (record: W) => DepartmentData, missing: DepartmentData | null): Array<DepartmentData | null | Error> {
   return keys.map((k) => {
     const record = found.get(k);

@@ -1,7 +1,7 @@
 /** 民政 — 低保, 特困, 高龄津贴 over the department's GBK XML web service, batches of 20. */
 import { caseDesk } from '../case-desk.js';
 import { CONTRACT_VERSION, defineAdapter, requireUrl } from '../contract.js';
-import { slots } from '../http.js';
+import { slots, recordsByKey } from '../http.js';
 import { changes, queryPersons } from './client.js';
 import { toEntitlements, toEvidence } from './map.js';
 
@@ -19,7 +19,7 @@ export default defineAdapter({
         batchLimit: 20,
         cacheTtlSeconds: 1800,
         batch: async (ids, ctx) => {
-          const found = new Map((await queryPersons(dispatcher, config.baseUrl, ids, ctx)).map((p) => [String(p.Sfzh), p]));
+          const found = recordsByKey(department.code, ids, await queryPersons(dispatcher, config.baseUrl, ids, ctx), (p) => String(p.Sfzh));
           return slots(ids, found, (p) => ({ entitlements: toEntitlements(p), evidence: toEvidence(p) }), { entitlements: [], evidence: [] });
         },
       },

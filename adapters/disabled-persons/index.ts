@@ -1,7 +1,7 @@
 /** 残联 — disability certificates and 两项补贴, batches of 50; the department is flaky. */
 import { caseDesk } from '../case-desk.js';
 import { CONTRACT_VERSION, defineAdapter, requireUrl } from '../contract.js';
-import { slots } from '../http.js';
+import { slots, recordsByKey } from '../http.js';
 import { changes, queryCertificates } from './client.js';
 import { idOfCertificate, NO_CERTIFICATE, toDepartmentData } from './map.js';
 
@@ -19,7 +19,7 @@ export default defineAdapter({
         batchLimit: 50,
         cacheTtlSeconds: 3600,
         batch: async (ids, ctx) => {
-          const found = new Map((await queryCertificates(dispatcher, config.baseUrl, ids, ctx)).map((c) => [idOfCertificate(String(c.certNo)), c]));
+          const found = recordsByKey(department.code, ids, await queryCertificates(dispatcher, config.baseUrl, ids, ctx), (c) => idOfCertificate(String(c.certNo)));
           return slots(ids, found, toDepartmentData, NO_CERTIFICATE);
         },
       },

@@ -4,6 +4,7 @@
  * (through the hub's own loaders and cache: no extra registry call when the resident is already
  * loaded), then queries the department by (household, member), at most 30 members a call.
  */
+import { recordsByKey } from '../http.js';
 import { caseDesk } from '../case-desk.js';
 import { CONTRACT_VERSION, defineAdapter, requireUrl, type DepartmentData } from '../contract.js';
 import { DependencyUnavailableError } from '../errors.js';
@@ -34,7 +35,7 @@ export default defineAdapter({
             else asks.push({ hh: r.householdNo, cyxh: r.householdMemberNo });
           });
           const found = asks.length ? await queryMembers(dispatcher, config.baseUrl, asks, ctx) : [];
-          const byKey = new Map(found.map((m) => [`${m.hh}/${m.cyxh}`, m]));
+          const byKey = recordsByKey(department.code, asks.map((a) => `${a.hh}/${a.cyxh}`), found, (m) => `${m.hh}/${m.cyxh}`);
           return residents.map((r, i) => {
             if (slots[i] !== undefined) return slots[i]!;
             const m = byKey.get(`${(r as { householdNo: string }).householdNo}/${(r as { householdMemberNo: string }).householdMemberNo}`);

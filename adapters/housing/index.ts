@@ -4,7 +4,7 @@
  */
 import { CONTRACT_VERSION, defineAdapter, requireUrl, type EntitlementRecord } from '../contract.js';
 import { MalformedResponseError, UpstreamRejectedError } from '../errors.js';
-import { json, send, slots } from '../http.js';
+import { json, send, slots, recordsByKey } from '../http.js';
 
 const department = { code: 'housing', name: '住房保障' };
 const KINDS: Record<string, { kind: string; name: string }> = {
@@ -40,7 +40,7 @@ export default defineAdapter({
           const answer = await send(dispatcher, department.code, { method: 'POST', url: new URL('/api/zfbz/query', config.baseUrl), headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids }), signal: ctx.signal, meta: ctx });
           const body = json<{ ok?: unknown; rows?: Row[] }>(department.code, answer);
           if (answer.status !== 200 || body.ok !== true || !Array.isArray(body.rows)) throw new UpstreamRejectedError(department.code, `the query was refused (HTTP ${answer.status})`);
-          return slots(ids, new Map(body.rows.map((r) => [r.sfzh, r])), (r) => ({ entitlements: toEntitlements(r) }), { entitlements: [] });
+          return slots(ids, recordsByKey(department.code, ids, body.rows, (r) => r.sfzh), (r) => ({ entitlements: toEntitlements(r) }), { entitlements: [] });
         },
       },
     },

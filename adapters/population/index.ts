@@ -1,7 +1,7 @@
 /** 人口库 — the population registry: core resident records, batches of 50. */
 import { caseDesk } from '../case-desk.js';
 import { CONTRACT_VERSION, defineAdapter, requireUrl } from '../contract.js';
-import { slots } from '../http.js';
+import { slots, recordsByKey } from '../http.js';
 import { batchPersons, changes } from './client.js';
 import { toResident } from './map.js';
 
@@ -19,7 +19,7 @@ export default defineAdapter({
         batchLimit: 50,
         cacheTtlSeconds: 3600,
         batch: async (ids, ctx) => {
-          const found = new Map((await batchPersons(dispatcher, config.baseUrl, ids, ctx)).map((p) => [p.sfzh, p]));
+          const found = recordsByKey(department.code, ids, await batchPersons(dispatcher, config.baseUrl, ids, ctx), (p) => p.sfzh);
           return slots(ids, found, (p) => {
             const resident = toResident(p);
             const ref = `${resident.householdNo ?? 'RK'}-${resident.householdMemberNo ?? '0'}`;

@@ -4,7 +4,7 @@
  */
 import { caseDesk } from '../case-desk.js';
 import { CONTRACT_VERSION, ConfigError, defineAdapter, requireUrl, type DepartmentData } from '../contract.js';
-import { slots, type CallMeta } from '../http.js';
+import { slots, type CallMeta, recordsByKey } from '../http.js';
 import { allPayments, changes, queryPersons, TokenSession } from './client.js';
 import { toAccount, toEntitlements, toPayment } from './map.js';
 
@@ -20,7 +20,7 @@ export default defineAdapter({
   },
   create: (config, { dispatcher }) => {
     const session = new TokenSession(dispatcher, config.baseUrl, config.appKey, config.appSecret);
-    const persons = async (ids: readonly string[], ctx: CallMeta) => new Map((await queryPersons(session, config.baseUrl, ids, ctx)).map((p) => [p.aac002, p]));
+    const persons = async (ids: readonly string[], ctx: CallMeta) => recordsByKey(department.code, ids, await queryPersons(session, config.baseUrl, ids, ctx), (p) => p.aac002);
     return {
       department,
       contractVersion: CONTRACT_VERSION,

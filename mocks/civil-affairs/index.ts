@@ -10,7 +10,7 @@ import type { World } from '../data/world.js';
 import { BENEFIT_NAMES } from '../data/world.js';
 import { parseStatus, setBenefit } from '../data/benefits.js';
 import { addCaseDesk } from '../sim/case-desk.js';
-import { openapi, Simulator, type FaultOptions, type SimResponse } from '../sim/simulator.js';
+import { openapi, Simulator, strangerTo, type FaultOptions, type SimResponse } from '../sim/simulator.js';
 
 export const CIVIL_AFFAIRS_BATCH_LIMIT = 20;
 
@@ -73,7 +73,7 @@ export function createCivilAffairsSimulator(world: World, faults: Partial<FaultO
     if (ids.length === 0) return fault('E102', '报文格式错误');
     if (ids.length > CIVIL_AFFAIRS_BATCH_LIMIT) return fault('E101', `每次查询不超过${CIVIL_AFFAIRS_BATCH_LIMIT}人`);
     sim.recordBatch('person.query', ids.length);
-    const persons = ids.flatMap((id) => {
+    const answer = (ids: string[]) => xml(200, { Response: { Code: '0', Message: '成功', Persons: { Person: ids.flatMap((id) => {
       const p = world.byId.get(id);
       if (!p) return [];
       return [{
@@ -82,8 +82,8 @@ export function createCivilAffairsSimulator(world: World, faults: Partial<FaultO
         Hyzk: p.civil.marriage,
         Dyxx: { Dy: p.civil.benefits.map((b) => ({ Lb: KIND_CODES[b.kind], Mc: BENEFIT_NAMES[b.kind], Zt: STATUS_WORDS[b.status], ...(b.monthlyAmount !== undefined ? { Je: b.monthlyAmount.toFixed(2) } : {}), ...(b.startDate ? { Ksrq: b.startDate } : {}), ...(b.endDate ? { Jsrq: b.endDate } : {}) })) },
       }];
-    });
-    return xml(200, { Response: { Code: '0', Message: '成功', Persons: { Person: persons } } });
+    }) } } });
+    return { ...answer(ids), wrongBatch: () => answer([...ids, strangerTo(world.people, ids)]) };
   });
   sim.route('GET', '/ws/mz/Changes', 'changes', (req) => {
     const { changes, next } = sim.changesSince(Number(req.query.get('cursor') ?? '0'), Math.min(Number(req.query.get('limit') ?? '100'), 500));

@@ -6,7 +6,7 @@
 import type { World } from '../data/world.js';
 import { parseStatus, setBenefit } from '../data/benefits.js';
 import { addCaseDesk } from '../sim/case-desk.js';
-import { jsonBody, openapi, Simulator, type FaultOptions } from '../sim/simulator.js';
+import { jsonBody, openapi, Simulator, strangerTo, type FaultOptions, type SimResponse } from '../sim/simulator.js';
 
 export const DISABLED_BATCH_LIMIT = 50;
 export const DISABLED_DEFAULT_FAULTS: Partial<FaultOptions> = { failRate: 0.03, slowRate: 0.03, slowMs: 1500 };
@@ -22,7 +22,7 @@ export function createDisabledPersonsSimulator(world: World, faults: Partial<Fau
     if (!Array.isArray(list) || list.some((x) => typeof x !== 'string')) return { status: 400, body: { success: false, errorMsg: 'idNumbers must be an array of strings' } };
     if (list.length > DISABLED_BATCH_LIMIT) return { status: 400, body: { success: false, errorMsg: `at most ${DISABLED_BATCH_LIMIT} per call` } };
     sim.recordBatch('certificates.query', list.length);
-    const data = (list as string[]).flatMap((id) => {
+    const answer = (ids: string[]): SimResponse => ({ status: 200, body: { success: true, data: ids.flatMap((id) => {
       const d = world.byId.get(id)?.disability;
       if (!d) return [];
       return [{
@@ -33,8 +33,9 @@ export function createDisabledPersonsSimulator(world: World, faults: Partial<Fau
         validUntil: d.validUntil,
         subsidies: d.benefits.map((b) => ({ type: SUBSIDY_TYPES[b.kind], state: STATES[b.status], amount: b.monthlyAmount, from: b.startDate })),
       }];
-    });
-    return { status: 200, body: { success: true, data } };
+    }) } });
+    const holders = world.people.filter((p) => p.disability);
+    return { ...answer(list as string[]), wrongBatch: () => answer([...(list as string[]), strangerTo(holders, list as string[])]) };
   });
   sim.route('GET', '/cdpf/api/v1/changes', 'changes', (req) => {
     const { changes, next } = sim.changesSince(Number(req.query.get('cursor') ?? '0'), Math.min(Number(req.query.get('limit') ?? '100'), 500));

@@ -7,7 +7,7 @@
 import type { World } from '../data/world.js';
 import { parseStatus, setBenefit } from '../data/benefits.js';
 import { addCaseDesk } from '../sim/case-desk.js';
-import { jsonBody, openapi, Simulator, type FaultOptions } from '../sim/simulator.js';
+import { jsonBody, openapi, Simulator, strangerTo, type FaultOptions, type SimResponse } from '../sim/simulator.js';
 
 export const HEALTH_BATCH_LIMIT = 30;
 export const HEALTH_CODES: Record<string, string> = { ONE_CHILD_PARENT_REWARD: 'DSZN', FAMILY_PLANNING_SPECIAL_SUPPORT: 'TF', BIRTH_REGISTRATION: 'SYDJ' };
@@ -24,7 +24,7 @@ export function createHealthSimulator(world: World, faults: Partial<FaultOptions
     }
     if (list.length > HEALTH_BATCH_LIMIT) return { status: 400, body: { status: 'fail', message: `每次不超过${HEALTH_BATCH_LIMIT}名成员` } };
     sim.recordBatch('members.query', list.length);
-    const result = (list as { hh: string; cyxh: string }[]).flatMap(({ hh, cyxh }) => {
+    const answer = (members: { hh: string; cyxh: string }[]): SimResponse => ({ status: 200, body: { status: 'success', result: members.flatMap(({ hh, cyxh }) => {
       const p = world.byHousehold.get(hh)?.find((m) => String(m.memberNo) === cyxh);
       if (!p) return [];
       return [{
@@ -34,8 +34,10 @@ export function createHealthSimulator(world: World, faults: Partial<FaultOptions
         sfzh: p.idNumber,
         records: p.health.benefits.map((b) => ({ xmdm: HEALTH_CODES[b.kind], zt: STATUS_WORDS[b.status], je: b.monthlyAmount ?? null, ksrq: b.startDate ?? null, jsrq: b.endDate ?? null })),
       }];
-    });
-    return { status: 200, body: { status: 'success', result } };
+    }) } });
+    const asked = list as { hh: string; cyxh: string }[];
+    const other = world.people.find((p) => !asked.some((m) => m.hh === p.householdNo && m.cyxh === String(p.memberNo)))!;
+    return { ...answer(asked), wrongBatch: () => answer([...asked, { hh: other.householdNo, cyxh: String(other.memberNo) }]) };
   });
   sim.route('GET', '/wjw/api/changes', 'changes', (req) => {
     const { changes, next } = sim.changesSince(Number(req.query.get('cursor') ?? '0'), Math.min(Number(req.query.get('limit') ?? '100'), 500));

@@ -7,7 +7,7 @@
 import type { World } from '../data/world.js';
 import { parseStatus, setBenefit } from '../data/benefits.js';
 import { addCaseDesk } from '../sim/case-desk.js';
-import { openapi, Simulator, type FaultOptions } from '../sim/simulator.js';
+import { openapi, Simulator, type FaultOptions, type SimResponse } from '../sim/simulator.js';
 
 export interface MedicalSettings extends Record<string, unknown> {
   /** Sustained calls per second allowed per client. */
@@ -43,7 +43,7 @@ export function createMedicalInsuranceSimulator(world: World, faults: Partial<Fa
     const wait = take(client);
     if (wait > 0) return { status: 429, headers: { 'retry-after': String(wait) }, body: { code: 'RATE_LIMITED', message: '请求过于频繁' } };
     sim.recordBatch('insured.get', 1);
-    const p = world.byId.get(req.params.sfzh!);
+    const answer = (p: (typeof world.people)[number] | undefined): SimResponse => {
     if (!p?.medical) return { status: 404, body: { code: 'NOT_INSURED', message: '未查询到参保信息' } };
     const m = p.medical;
     return {
@@ -61,6 +61,10 @@ export function createMedicalInsuranceSimulator(world: World, faults: Partial<Fa
         dyxx: m.benefits.map((b) => ({ lx: b.kind, zt: STATUS_WORDS[b.status], ksrq: b.startDate, jsrq: b.endDate ?? null })),
       },
     };
+    };
+    // One person per call: the confused answer is somebody else's record.
+    const insured = world.people.filter((x) => x.medical && x.idNumber !== req.params.sfzh);
+    return { ...answer(world.byId.get(req.params.sfzh!)), wrongBatch: () => answer(insured[0]) };
   });
 
   sim.route('GET', '/mi/v1/changes', 'changes', (req) => {

@@ -6,7 +6,7 @@
  */
 import type { Person, World } from '../data/world.js';
 import { addCaseDesk } from '../sim/case-desk.js';
-import { jsonBody, openapi, Simulator, type FaultOptions } from '../sim/simulator.js';
+import { jsonBody, openapi, Simulator, strangerTo, type FaultOptions, type SimResponse } from '../sim/simulator.js';
 
 export const POPULATION_BATCH_LIMIT = 50;
 
@@ -38,11 +38,11 @@ export function createPopulationSimulator(world: World, faults: Partial<FaultOpt
       return { status: 400, body: { code: 4001, message: `批量查询不得超过${POPULATION_BATCH_LIMIT}条` } };
     }
     sim.recordBatch('persons.batch', list.length);
-    const data = list.flatMap((id: string) => {
+    const answer = (ids: string[]): SimResponse => ({ status: 200, body: { code: 0, message: 'ok', data: ids.flatMap((id) => {
       const p = world.byId.get(id);
       return p ? [wire(p)] : [];
-    });
-    return { status: 200, body: { code: 0, message: 'ok', data } };
+    }) } });
+    return { ...answer(list), wrongBatch: () => answer([...list, strangerTo(world.people, list)]) };
   });
   sim.route('GET', '/api/v2/changes', 'changes', (req) => {
     const since = Number(req.query.get('since') ?? '0');

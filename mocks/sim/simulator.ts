@@ -28,9 +28,11 @@ export interface FaultOptions {
   resetRate: number;
   /** > 0: the answer is sent in 10 pieces, this many ms apart (a department that dribbles). */
   dribbleMs: number;
+  /** Share of batch answers with a record too many, for someone not asked about (see SimResponse.wrongBatch). */
+  wrongBatchRate: number;
 }
 
-export const NO_FAULTS: FaultOptions = { latencyMs: 0, jitterMs: 0, failRate: 0, slowRate: 0, slowMs: 0, garbageRate: 0, down: false, resetRate: 0, dribbleMs: 0 };
+export const NO_FAULTS: FaultOptions = { latencyMs: 0, jitterMs: 0, failRate: 0, slowRate: 0, slowMs: 0, garbageRate: 0, down: false, resetRate: 0, dribbleMs: 0, wrongBatchRate: 0 };
 
 export interface SimRequest {
   method: string;
@@ -47,6 +49,12 @@ export interface SimResponse {
   headers?: Record<string, string>;
   /** Objects are sent as JSON; strings and buffers as they are. */
   body?: unknown;
+  /**
+   * The same answer as a confused system would give it — a record too many, for someone not asked
+   * about (or, one person per call, the answer for somebody else). Sent instead under the
+   * `wrongBatchRate` fault; built by the route, which knows its format.
+   */
+  wrongBatch?: () => SimResponse;
 }
 
 export type Handler = (req: SimRequest) => SimResponse | Promise<SimResponse>;
@@ -197,7 +205,7 @@ export class Simulator {
       this.inFlight++;
       this.counters.maxInFlight = Math.max(this.counters.maxInFlight, this.inFlight);
       try {
-        const response = await this.withFaults(() =>
+        let response = await this.withFaults(() =>
           route.handler({
             method: req.method ?? 'GET',
             path: url.pathname,
@@ -208,6 +216,7 @@ export class Simulator {
             remoteAddress: req.socket.remoteAddress ?? '',
           }),
         );
+        if (response.wrongBatch && this.faults.wrongBatchRate > 0 && this.rand() < this.faults.wrongBatchRate) response = response.wrongBatch();
         this.countStatus(response.status);
         if (this.faults.resetRate > 0 && this.rand() < this.faults.resetRate) {
           req.socket.destroy(); // connection reset by peer
@@ -320,4 +329,10 @@ export function jsonBody<T>(req: SimRequest): { ok: true; value: T } | { ok: fal
 /** A minimal OpenAPI 3.0 document for a simulator's department endpoints. */
 export function openapi(title: string, paths: Record<string, unknown>): Record<string, unknown> {
   return { openapi: '3.0.3', info: { title, version: '1.0.0', description: 'Simulated department system (One-Window Hub mocks/)' }, paths };
+}
+
+/** Somebody the caller did not ask about (for a wrong batch). */
+export function strangerTo(people: readonly { idNumber: string }[], asked: readonly string[]): string {
+  const set = new Set(asked);
+  return people.find((p) => !set.has(p.idNumber))!.idNumber;
 }

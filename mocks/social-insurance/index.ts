@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { Person, World } from '../data/world.js';
 import { parseStatus, setBenefit } from '../data/benefits.js';
 import { addCaseDesk } from '../sim/case-desk.js';
-import { jsonBody, openapi, Simulator, type FaultOptions, type SimRequest, type SimResponse } from '../sim/simulator.js';
+import { jsonBody, openapi, Simulator, strangerTo, type FaultOptions, type SimRequest, type SimResponse } from '../sim/simulator.js';
 
 export const SOCIAL_INSURANCE_BATCH_LIMIT = 100;
 export const PAYMENT_PAGE_LIMIT = 50;
@@ -98,7 +98,7 @@ export function createSocialInsuranceSimulator(
     if (!Array.isArray(list) || list.some((x) => typeof x !== 'string')) return { status: 400, body: { errcode: 40002, errmsg: 'aac002List 格式错误' } };
     if (list.length > SOCIAL_INSURANCE_BATCH_LIMIT) return { status: 400, body: { errcode: 40003, errmsg: `单次查询不超过${SOCIAL_INSURANCE_BATCH_LIMIT}人` } };
     sim.recordBatch('person.query', list.length);
-    const data = list.flatMap((id: string) => {
+    const answer = (ids: string[]): SimResponse => ({ status: 200, body: { errcode: 0, data: ids.flatMap((id: string) => {
       const p = world.byId.get(id);
       const si = p?.socialInsurance;
       if (!p || !si) return [];
@@ -112,8 +112,9 @@ export function createSocialInsuranceSimulator(
         ljjfys: si.monthsPaid,
         dyxx: si.benefits.map((b) => ({ dylb: BENEFIT_CODES[b.kind], dyzt: STATUS_CODES[b.status], yfje: b.monthlyAmount?.toFixed(2), kssj: b.startDate?.replaceAll('-', ''), zzsj: b.endDate?.replaceAll('-', '') })),
       }];
-    });
-    return { status: 200, body: { errcode: 0, data } };
+    }) } });
+    const withPension = world.people.filter((p) => p.socialInsurance).map((p) => ({ idNumber: p.idNumber }));
+    return { ...answer(list), wrongBatch: () => answer([...list, strangerTo(withPension, list)]) };
   });
 
   sim.route('GET', '/si/api/payments', 'payments', (req) => {

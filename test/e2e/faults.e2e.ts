@@ -2,8 +2,11 @@
  * Each department in turn misbehaves — answers slowly past the timeout, bursts 503s, resets the
  * connection, sends garbage, dribbles its answer — and the hub keeps serving the others: the
  * faulty department is UNAVAILABLE (or STALE from the cache), everyone else's data arrives, the
- * breaker opens and recovers, and nothing crashes.
+ * breaker opens and recovers, and nothing crashes. A batch answer with a record too many (for
+ * somebody not asked about) is refused whole. Memory and open handles stay flat across rounds of faults.
  */
+import { runInNewContext } from 'node:vm';
+import v8 from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEPARTMENT_CODES } from '../../mocks/index.js';
 import type { FaultOptions } from '../../mocks/sim/simulator.js';
@@ -15,6 +18,7 @@ const FAULTS: Record<string, Partial<FaultOptions>> = {
   'connection reset': { resetRate: 1 },
   garbage: { garbageRate: 1 },
   dribbling: { dribbleMs: 80 },
+  'wrong-length batch': { wrongBatchRate: 1 },
 };
 
 describe('fault injection, department by department', () => {
@@ -82,4 +86,45 @@ describe('fault injection, department by department', () => {
       await hub.close();
     }
   });
+
+  it('memory and open handles do not grow across repeated rounds of faults', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const hub = await startTestHub({ env: { DEPARTMENT_TIMEOUT_MS: '150', CACHE_ENABLED: 'false', DEPARTMENT_BREAKER_FAILURES: '100000', DEPARTMENT_RETRY_BASE_MS: '5' } });
+    try {
+      const quick: Record<string, Partial<FaultOptions>> = { ...FAULTS, slow: { latencyMs: 250 }, dribbling: { dribbleMs: 30 } };
+      const others = DEPARTMENT_CODES.filter((c) => c !== 'population');
+      let k = 0;
+      const round = async () => {
+        for (const [, options] of Object.entries(quick)) {
+          // every department but the registry faulty at once, then the registry alone
+          for (const faulty of [others, ['population']]) {
+            for (const c of faulty) hub.sims.sims[c].configure(options);
+            const answers = await Promise.all(Array.from({ length: 10 }, () => hub.gql(q, { id: hub.sims.world.people[k++ % 2000]!.idNumber })));
+            expect(answers.every((a) => a.status === 200)).toBe(true);
+            for (const c of faulty) hub.sims.sims[c].configure({ ...Object.fromEntries(Object.keys(options).map((key) => [key, 0])) });
+          }
+        }
+      };
+      const measure = async () => {
+        await new Promise((r) => setTimeout(r, 300)); // let dribbles and sockets settle
+        gc();
+        gc();
+        return { heap: process.memoryUsage().heapUsed, handles: (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().length };
+      };
+      for (let i = 0; i < 2; i++) await round();
+      const before = await measure();
+      const requestsBefore = k;
+      for (let i = 0; i < 6; i++) await round();
+      const after = await measure();
+      const growthMb = (after.heap - before.heap) / 1024 / 1024;
+      console.log(`faults: ${k - requestsBefore} faulted requests after warm-up; heap ${(before.heap / 1048576).toFixed(1)} → ${(after.heap / 1048576).toFixed(1)} MB; handles ${before.handles} → ${after.handles}`);
+      expect(growthMb).toBeLessThan(6); // < ~8 KB per faulted request (the test's own log lines are part of it)
+      expect(after.handles - before.handles).toBeLessThanOrEqual(4);
+      for (const g of hub.hub.registry.all()) expect([g.code, g.bulkhead]).toEqual([g.code, { active: 0, waiting: 0 }]);
+      expect(unhandled).toEqual([]);
+    } finally {
+      await hub.close();
+    }
+  }, 180_000);
 });
