@@ -16,17 +16,17 @@
  * a burst of someone else's load from landing on one target only. BENCH_SECONDS (default 5) is
  * the duration of one round.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { DevIssuer } from '../src/auth/dev-issuer.js';
 import { departmentUrlEnv } from '../mocks/index.js';
+import { root, rssMb, start, stop } from './procs.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
@@ -38,47 +38,6 @@ const FULL = `query($id: ID!) { resident(idNumber: $id) { idNumber name gender b
   sources { department { code } state fetchedAt } } }`;
 const LIST = `query($ids: [ID!]!) { residents(idNumbers: $ids) { idNumber name age
   entitlements { kind status monthlyAmount department { code } } sources { department { code } state } } }`;
-
-interface Proc {
-  child: ChildProcess;
-  line: string;
-  /** The listener that fails the start when the process exits early. */
-  onEarlyExit: (code: number | null) => void;
-}
-
-function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<Proc> {
-  return new Promise((resolve, reject) => {
-    // NODE_ENV=production for every process measured, as deployed (graphql-js skips its dev checks).
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, NODE_ENV: 'production', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start: ${err}`)), 30_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n').find((l) => ready.test(l));
-      if (line) {
-        clearTimeout(timer);
-        resolve({ child, line, onEarlyExit });
-      }
-    });
-    child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
-    const onEarlyExit = (code: number | null) => (clearTimeout(timer), reject(new Error(`${args.join(' ')} exited ${code}: ${err}`)));
-    child.on('exit', onEarlyExit);
-  });
-}
-
-async function stop(p: Proc): Promise<void> {
-  p.child.off('exit', p.onEarlyExit);
-  await new Promise<void>((resolve) => {
-    p.child.once('exit', () => resolve());
-    p.child.kill('SIGTERM');
-  });
-}
-
-const rssMb = (pid: number): number => {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Math.round(Number(m[1]) / 1024) : NaN;
-};
 
 async function gql(url: string, query: string, variables: unknown): Promise<any> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-purpose': 'bench', ...AUTH }, body: JSON.stringify({ query, variables }) });
