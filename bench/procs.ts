@@ -22,7 +22,7 @@ export function start(args: string[], env: Record<string, string>, ready: RegExp
     const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start: ${err}`)), 30_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const line = out.split('\n').find((l) => ready.test(l));
+      const line = out.split('\n').slice(0, -1).find((l) => ready.test(l)); // whole lines only (a long one comes in pieces)
       if (line) {
         clearTimeout(timer);
         resolve({ child, line, onEarlyExit });

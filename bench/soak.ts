@@ -5,7 +5,7 @@
  *   70% narrow queries   name + medical insurance + designated hospitals (population and medical only)
  *   20% full queries     every department (partial data while one fails)
  *   10% submitCase       an item of civil affairs (CA-0004), forwarded through the outbox
- * Phase "calm": no faults. Phase "faulty": civil affairs fails intermittently — 5 s down, 5 s
+ * After an unrecorded warm-up of the same mix: phase "calm", no faults. Phase "faulty": civil affairs fails intermittently — 5 s down, 5 s
  * answering 40% of calls with 503, in turn. After each phase the outbox is given time to drain;
  * then every case the ledger holds is checked at the department: there exactly once (no lost, no
  * duplicated case), and nothing at the department the ledger does not know.
@@ -15,6 +15,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { DevIssuer } from '../src/auth/dev-issuer.js';
 import { departmentUrlEnv } from '../mocks/index.js';
 import { root, rssMb, start, stop } from './procs.js';
@@ -27,7 +28,8 @@ const NARROW = `query($id: ID!) { resident(idNumber: $id) { name medicalInsuranc
 const FULL = `query($id: ID!) { resident(idNumber: $id) { name entitlements { kind status department { code } } sources { department { code } state } } }`;
 const SUBMIT = `mutation($i: SubmitCaseInput!) { submitCase(input: $i) { case { caseNo } problems { code } } }`;
 
-const sims = await start(['dist/bench/sims-process.js'], {}, /^\{"urls"/);
+// 100,000 residents, all handed to the clients: most reads miss the cache in both phases alike.
+const sims = await start(['dist/bench/sims-process.js'], { SIMS_RESIDENTS: '100000', SIMS_PEOPLE: '100000' }, /^\{"urls"/);
 const info = JSON.parse(sims.line) as { urls: Record<string, string>; people: string[] };
 const issuerFile = join(tmpdir(), `owh-soak-issuer-${process.pid}.json`);
 const jwksFile = join(tmpdir(), `owh-soak-jwks-${process.pid}.json`);
@@ -36,10 +38,24 @@ writeFileSync(jwksFile, JSON.stringify({ keys: [issuer.publicJwk] }));
 const clerk = `Bearer ${await issuer.mint({ role: 'window_clerk', sub: 'soak', window: 'W1' })}`;
 const admin = `Bearer ${await issuer.mint({ role: 'admin', sub: 'soak-admin', window: 'W1' })}`;
 const dir = mkdtempSync(join(tmpdir(), 'owh-soak-'));
+// SOAK_DATABASE_URL: the ledger in PostgreSQL (a schema of its own, dropped at the end) instead of PGlite.
+const pgUrl = process.env.SOAK_DATABASE_URL;
+const schema = `soak_${process.pid}`;
+let ledgerEnv: Record<string, string> = { DATABASE_URL: '', DATA_DIR: dir };
+if (pgUrl) {
+  const c = new pg.Client({ connectionString: pgUrl });
+  await c.connect();
+  await c.query(`create schema ${schema}`);
+  await c.end();
+  const u = new URL(pgUrl);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  ledgerEnv = { DATABASE_URL: u.toString(), AUDIT_SPOOL_FILE: join(dir, 'spool.jsonl') };
+}
 const hub = await start(['dist/src/main.js'], {
-  NODE_ENV: 'production', SIMULATORS: 'off', REDIS_URL: '', DATABASE_URL: '', DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'error',
+  NODE_ENV: 'production', SIMULATORS: 'off', REDIS_URL: '', PORT: '0', LOG_LEVEL: 'error', ...ledgerEnv,
   RATE_LIMIT_PER_MINUTE: '1000000000', AUTH_JWKS_FILE: jwksFile, AUTH_ISSUER: 'owh-dev-issuer', AUTH_AUDIENCE: 'one-window-hub',
-  OUTBOX_BASE_BACKOFF_MS: '200', ...departmentUrlEnv(info.urls),
+  // Forwarding retries at most every 5 s (production: 5 min), so the outbox drains within the soak.
+  OUTBOX_BASE_BACKOFF_MS: '200', OUTBOX_MAX_BACKOFF_MS: '5000', ...departmentUrlEnv(info.urls),
 }, /One-Window Hub is up: /);
 const url = /(http:\S+)/.exec(hub.line)![1]!;
 const pid = hub.child.pid!;
@@ -48,6 +64,9 @@ async function post(query: string, variables: unknown, auth = clerk): Promise<{ 
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-purpose': 'soak', authorization: auth }, body: JSON.stringify({ query, variables }) });
   return { status: res.status, body: await res.json() };
 }
+
+/** The hub's own account of its memory (heap, cache entries) from /healthz. */
+const health = async () => ((await (await fetch(url.replace(/\/graphql$/, '/healthz'))).json()) as { memory: { rssMb: number; heapUsedMb: number; externalMb: number; cacheEntries: number | null } }).memory;
 
 const sim = (code: string, path: string, init?: RequestInit) => fetch(`${info.urls[code]}/_sim/${path}`, init).then((r) => r.json() as Promise<any>);
 const faults = (body: Record<string, unknown>) => sim(FAILING, 'config', { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -58,15 +77,17 @@ const pct = (xs: number[], p: number) => {
 };
 
 let keySeq = 0;
-async function phase(name: string, faulty: boolean) {
-  process.stderr.write(`soak: ${name} for ${SECONDS} s…\n`);
+let next = 300; // the first 300 are read in the warm-up
+async function phase(name: string, faulty: boolean, seconds = SECONDS) {
+  process.stderr.write(`soak: ${name} for ${seconds} s…\n`);
   const latency: Record<'narrow' | 'full' | 'submit', number[]> = { narrow: [], full: [], submit: [] };
   const problems: string[] = [];
   const accepted: string[] = [];
   let refused = 0;
   let partial = 0;
   const rssStart = rssMb(pid);
-  const end = Date.now() + SECONDS * 1000;
+  const memoryStart = await health();
+  const end = Date.now() + seconds * 1000;
   let toggle: NodeJS.Timeout | undefined;
   if (faulty) {
     let down = false;
@@ -77,7 +98,8 @@ async function phase(name: string, faulty: boolean) {
   let n = 0;
   const client = async () => {
     while (Date.now() < end) {
-      const i = n++;
+      const i = next++; // across phases: the faulty phase reads people the calm one did not (cache misses)
+      n++;
       const id = info.people[i % info.people.length]!;
       const dice = i % 10;
       const t0 = performance.now();
@@ -105,7 +127,8 @@ async function phase(name: string, faulty: boolean) {
   clearInterval(toggle);
   if (faulty) await faults({ down: false, failRate: 0 });
   const rssEnd = rssMb(pid);
-  return { latency, problems, accepted, refused, partial, rssStart, rssEnd, requests: n };
+  const memoryEnd = await health();
+  return { latency, problems, accepted, refused, partial, rssStart, rssEnd, memoryStart, memoryEnd, requests: n };
 }
 
 /** Every case of the ledger, through the hub's API (admin, paged). */
@@ -124,13 +147,16 @@ async function drained(): Promise<{ ledger: Map<string, string>; waitedMs: numbe
   const t0 = Date.now();
   for (;;) {
     const ledger = await ledgerCases();
-    if ([...ledger.values()].every((s) => s === 'ACKNOWLEDGED') || Date.now() - t0 > 120_000) return { ledger, waitedMs: Date.now() - t0 };
+    if ([...ledger.values()].every((s) => s === 'ACKNOWLEDGED') || Date.now() - t0 > 180_000) return { ledger, waitedMs: Date.now() - t0 };
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
 
-// Warm-up: a few hundred requests so RSS at the start is the running hub's, not the fresh process's.
+// Warm-up: the same mix, unrecorded, so the calm phase measures a running hub (JIT, pools, PGlite's
+// buffers), not a fresh process.
 for (let i = 0; i < 300; i++) await post(i % 2 ? NARROW : FULL, { id: info.people[i % info.people.length] });
+await phase('warm-up', false, Math.min(20, Math.ceil(SECONDS / 4)));
+await drained();
 
 const results: Record<string, any> = {};
 for (const [name, faulty] of [['calm', false], ['faulty', true]] as const) {
@@ -150,6 +176,7 @@ for (const [name, faulty] of [['calm', false], ['faulty', true]] as const) {
     cases: { inLedger: ledger.size, lostAtHub: lostAtHub.length, notForwarded: notForwarded.length, missingAtDepartment: missingAtDepartment.length, duplicatedAtDepartment: duplicated.length, unknownToLedger: unknownToLedger.length, drainMs: waitedMs },
     problems: { count: r.problems.length, first: [...new Set(r.problems)].slice(0, 5) },
     rssMb: { start: r.rssStart, end: r.rssEnd },
+    hubMemory: { start: r.memoryStart, end: r.memoryEnd },
   };
 }
 const calm = results.calm;
@@ -164,14 +191,21 @@ const summary = {
 };
 await stop(hub);
 await stop(sims);
+if (pgUrl) {
+  const c = new pg.Client({ connectionString: pgUrl });
+  await c.connect();
+  await c.query(`drop schema ${schema} cascade`);
+  await c.end();
+}
 rmSync(dir, { recursive: true, force: true });
 rmSync(issuerFile, { force: true });
 rmSync(jwksFile, { force: true });
 console.table(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { requests: v.requests, narrowP50: v.narrow.p50, narrowP99: v.narrow.p99, fullP50: v.full.p50, fullP99: v.full.p99, submitP99: v.submit.p99, accepted: v.submit.accepted, partial: v.full.partialAnswers, rssStart: v.rssMb.start, rssEnd: v.rssMb.end }])));
 console.table(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.cases])));
+console.table(Object.fromEntries(Object.entries(results).flatMap(([k, v]) => [[`${k} start`, v.hubMemory.start], [`${k} end`, v.hubMemory.end]])));
 console.log(JSON.stringify(summary, null, 2));
 for (const [k, v] of Object.entries(results)) if (v.problems.count) console.log(k, 'problems:', v.problems);
 mkdirSync(join(root, 'bench/results'), { recursive: true });
-writeFileSync(join(root, 'bench/results/soak.json'), JSON.stringify({ at: new Date().toISOString(), seconds: SECONDS, clients: CLIENTS, failing: FAILING, results, summary }, null, 2));
+writeFileSync(join(root, 'bench/results/soak.json'), JSON.stringify({ at: new Date().toISOString(), seconds: SECONDS, clients: CLIENTS, failing: FAILING, ledger: pgUrl ? 'postgres' : 'pglite', results, summary }, null, 2));
 console.log('wrote bench/results/soak.json');
 process.exit(summary.casesLost === 0 && summary.casesDuplicated === 0 && summary.unexpectedErrors === 0 ? 0 : 1);

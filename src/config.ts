@@ -195,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       leaseMs: int(env, 'OUTBOX_LEASE_MS', DEFAULT_OUTBOX.leaseMs, 100),
       timeoutMs: int(env, 'OUTBOX_TIMEOUT_MS', DEFAULT_OUTBOX.timeoutMs, 1),
       baseBackoffMs: int(env, 'OUTBOX_BASE_BACKOFF_MS', DEFAULT_OUTBOX.baseBackoffMs, 1),
+      maxBackoffMs: int(env, 'OUTBOX_MAX_BACKOFF_MS', DEFAULT_OUTBOX.maxBackoffMs, 1),
       maxAttempts: int(env, 'OUTBOX_MAX_ATTEMPTS', DEFAULT_OUTBOX.maxAttempts, 1),
     },
     instantBudgetMs: int(env, 'INSTANT_BUDGET_MS', 1500, 1),

@@ -239,7 +239,13 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     const url = new URL(req.url ?? '/', 'http://hub');
     if (url.pathname === '/healthz') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'UP', departments: Object.fromEntries(registry.all().map((g) => [g.code, g.status()])) }));
+      const memory = process.memoryUsage();
+      res.end(JSON.stringify({
+        status: 'UP',
+        departments: Object.fromEntries(registry.all().map((g) => [g.code, g.status()])),
+        // For operations (no personal data): where the process's memory is.
+        memory: { rssMb: Math.round(memory.rss / 1048576), heapUsedMb: Math.round(memory.heapUsed / 1048576), externalMb: Math.round(memory.external / 1048576), cacheEntries: cache instanceof MemoryStore ? cache.size : null },
+      }));
       return;
     }
     if (url.pathname === '/.well-known/jwks.json') {
@@ -317,6 +323,7 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
       context: async () => buildContext(contextOptions, headers, principal),
     });
     for (const [k, v] of response.headers) res.setHeader(k, v);
+    if (draining) res.setHeader('connection', 'close'); // the last answer on this connection
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') res.end(response.body.string);
     else {

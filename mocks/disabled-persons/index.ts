@@ -34,8 +34,7 @@ export function createDisabledPersonsSimulator(world: World, faults: Partial<Fau
         subsidies: d.benefits.map((b) => ({ type: SUBSIDY_TYPES[b.kind], state: STATES[b.status], amount: b.monthlyAmount, from: b.startDate })),
       }];
     }) } });
-    const holders = world.people.filter((p) => p.disability);
-    return { ...answer(list as string[]), wrongBatch: () => answer([...(list as string[]), strangerTo(holders, list as string[])]) };
+    return { ...answer(list as string[]), wrongBatch: () => answer([...(list as string[]), strangerTo(world.people.filter((p) => p.disability), list as string[])]) };
   });
   sim.route('GET', '/cdpf/api/v1/changes', 'changes', (req) => {
     const { changes, next } = sim.changesSince(Number(req.query.get('cursor') ?? '0'), Math.min(Number(req.query.get('limit') ?? '100'), 500));

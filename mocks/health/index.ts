@@ -36,8 +36,11 @@ export function createHealthSimulator(world: World, faults: Partial<FaultOptions
       }];
     }) } });
     const asked = list as { hh: string; cyxh: string }[];
-    const other = world.people.find((p) => !asked.some((m) => m.hh === p.householdNo && m.cyxh === String(p.memberNo)))!;
-    return { ...answer(asked), wrongBatch: () => answer([...asked, { hh: other.householdNo, cyxh: String(other.memberNo) }]) };
+    const wrongBatch = () => {
+      const other = world.people.find((p) => !asked.some((m) => m.hh === p.householdNo && m.cyxh === String(p.memberNo)))!;
+      return answer([...asked, { hh: other.householdNo, cyxh: String(other.memberNo) }]);
+    };
+    return { ...answer(asked), wrongBatch };
   });
   sim.route('GET', '/wjw/api/changes', 'changes', (req) => {
     const { changes, next } = sim.changesSince(Number(req.query.get('cursor') ?? '0'), Math.min(Number(req.query.get('limit') ?? '100'), 500));

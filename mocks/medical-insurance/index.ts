@@ -63,8 +63,7 @@ export function createMedicalInsuranceSimulator(world: World, faults: Partial<Fa
     };
     };
     // One person per call: the confused answer is somebody else's record.
-    const insured = world.people.filter((x) => x.medical && x.idNumber !== req.params.sfzh);
-    return { ...answer(world.byId.get(req.params.sfzh!)), wrongBatch: () => answer(insured[0]) };
+    return { ...answer(world.byId.get(req.params.sfzh!)), wrongBatch: () => answer(world.people.find((x) => x.medical && x.idNumber !== req.params.sfzh)) };
   });
 
   sim.route('GET', '/mi/v1/changes', 'changes', (req) => {

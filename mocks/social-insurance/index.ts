@@ -113,8 +113,7 @@ export function createSocialInsuranceSimulator(
         dyxx: si.benefits.map((b) => ({ dylb: BENEFIT_CODES[b.kind], dyzt: STATUS_CODES[b.status], yfje: b.monthlyAmount?.toFixed(2), kssj: b.startDate?.replaceAll('-', ''), zzsj: b.endDate?.replaceAll('-', '') })),
       }];
     }) } });
-    const withPension = world.people.filter((p) => p.socialInsurance).map((p) => ({ idNumber: p.idNumber }));
-    return { ...answer(list), wrongBatch: () => answer([...list, strangerTo(withPension, list)]) };
+    return { ...answer(list), wrongBatch: () => answer([...list, strangerTo(world.people.filter((p) => p.socialInsurance), list)]) };
   });
 
   sim.route('GET', '/si/api/payments', 'payments', (req) => {

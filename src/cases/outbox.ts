@@ -65,19 +65,20 @@ export class OutboxWorker {
   start(): void {
     this.stopped = false;
     if (this.halt.signal.aborted) this.halt = new AbortController();
+    // A job that answers true had a full round: more may be due, so the next starts at once.
     const loop = (every: number, job: () => Promise<unknown>) => {
       if (every <= 0) return;
       const tick = () => {
         const p = job().catch((err) => this.log.warn('outbox round failed', describeError(err)));
         this.running.add(p);
-        void p.finally(() => {
+        void p.then((more) => {
           this.running.delete(p);
-          if (!this.stopped) this.timers.push(setTimeout(tick, every));
+          if (!this.stopped) this.timers.push(setTimeout(tick, more === true ? 0 : every));
         });
       };
       this.timers.push(setTimeout(tick, every));
     };
-    loop(this.options.pollMs, () => this.forwardDue());
+    loop(this.options.pollMs, async () => (await this.round()).claimed === this.options.batch);
     loop(this.options.statusSyncMs, async () => {
       await this.syncStatuses();
       await this.cases.returnOverdueDeficiencies(ACTOR);
@@ -108,9 +109,13 @@ export class OutboxWorker {
 
   /** One round: claims due rows and forwards them. Returns how many were acknowledged. */
   async forwardDue(): Promise<number> {
+    return (await this.round()).acknowledged;
+  }
+
+  private async round(): Promise<{ claimed: number; acknowledged: number }> {
     const claimed = await this.claim(null);
     const results = await Promise.all(claimed.map((row) => this.forward(row, this.options.timeoutMs)));
-    return results.filter(Boolean).length;
+    return { claimed: claimed.length, acknowledged: results.filter(Boolean).length };
   }
 
   /**

@@ -68,11 +68,14 @@ export class RemoteRegistry {
       `select id, registration, deregistered_at from adapters a
        where deregistered_at is null or registered_at = (select max(registered_at) from adapters b where b.department = a.department)`,
     );
-    const alive = rows.length ? await this.store.mget(rows.map((r) => this.aliveKey(r.id))).catch(() => rows.map(() => null)) : [];
+    // Liveness lives in the cache store. When it cannot be read (Redis restarting), liveness is
+    // unknown, not "dead": adapters keep the state they had (a new one counts as alive until its
+    // heartbeats can be read), and the breaker still guards every call.
+    const alive: unknown[] | null = rows.length ? await this.store.mget(rows.map((r) => this.aliveKey(r.id))).catch(() => null) : [];
     rows.forEach((r, i) => {
       const registration = typeof r.registration === 'string' ? (JSON.parse(r.registration) as Registration) : r.registration;
-      const isAlive = r.deregistered_at === null && alive[i] !== null && alive[i] !== undefined;
       const known = this.known.get(r.id);
+      const isAlive = r.deregistered_at === null && (alive === null ? (known?.alive ?? true) : alive[i] !== null && alive[i] !== undefined);
       if (known) known.alive = isAlive;
       else this.install(r.id, registration, isAlive);
     });
@@ -153,7 +156,9 @@ export class RemoteRegistry {
   }
 
   private async beat(id: string): Promise<void> {
-    await this.store.mset([{ key: this.aliveKey(id), value: 1, ttlMs: 3 * this.options.heartbeatIntervalSeconds * 1000 }]);
+    // This replica heard it either way; a store that cannot take the beat just now (Redis
+    // restarting) only means the other replicas hear of it at the next one.
+    await this.store.mset([{ key: this.aliveKey(id), value: 1, ttlMs: 3 * this.options.heartbeatIntervalSeconds * 1000 }]).catch((err) => this.log.warn('heartbeat not shared with other replicas: the cache store is unavailable', describeError(err)));
     const known = this.known.get(id);
     if (known) known.alive = true;
   }

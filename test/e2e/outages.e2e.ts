@@ -7,7 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyAuditLog } from '../../src/audit/log.js';
+import { createHousingSimulator } from '../../mocks/housing/index.js';
+import { issueCredential } from '../../src/remote/credentials.js';
 import { startTestHub, until, type TestHub } from '../helpers/hub.js';
+import { spawnAdapter, stopAdapter } from '../helpers/process.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 
 const residentQuery = `query($id: ID!) { resident(idNumber: $id) { name entitlements { kind } sources { department { code } state } } }`;
@@ -20,12 +23,20 @@ afterEach(async () => {
 });
 
 describe.skipIf(!process.env.REDIS_URL)('Redis goes away and comes back', () => {
-  it('queries keep being answered (uncached, no errors), and the hub reconnects and caches again by itself', async () => {
+  it('queries keep being answered (uncached, no errors), remote departments stay up, and the hub reconnects and caches again by itself', async () => {
     const proxy = await TcpProxy.start(process.env.REDIS_URL!);
     cleanup.push(() => proxy.close());
-    const t: TestHub = await startTestHub({ store: 'redis', redisVia: (u) => proxy.rewrite(u) });
+    const t: TestHub = await startTestHub({ store: 'redis', redisVia: (u) => proxy.rewrite(u), env: { REMOTE_ADAPTERS_ALLOW_HTTP: 'true', HEARTBEAT_INTERVAL_SECONDS: '1', REGISTRY_SYNC_MS: '100' } });
     cleanup.push(() => t.close());
     const [a, b, c] = t.sims.world.people.slice(0, 3);
+    // A remote department too: its liveness lives in Redis.
+    const housingSim = createHousingSimulator(t.sims.world);
+    const housingUrl = await housingSim.listen();
+    cleanup.push(() => housingSim.close());
+    const adapter = await spawnAdapter({ HOUSING_URL: housingUrl, HUB_URL: t.hub.url, DEPARTMENT_CREDENTIAL: (await issueCredential(t.db, 'housing')).token });
+    cleanup.push(() => stopAdapter(adapter.child, 'SIGKILL'));
+    const housingStatus = async () => ((await t.gql(`{ departments { code status } }`)).body.data.departments as any[]).find((d) => d.code === 'housing')?.status;
+    await until('housing is up', async () => (await housingStatus()) === 'UP');
 
     expect(states((await t.gql(residentQuery, { id: a!.idNumber })).body)).toEqual(['FRESH']);
     expect(states((await t.gql(residentQuery, { id: a!.idNumber })).body)).toEqual(['CACHED']);
@@ -43,12 +54,20 @@ describe.skipIf(!process.env.REDIS_URL)('Redis goes away and comes back', () => 
     }
     expect(t.calls().population).toBe(3); // a, b and a again: nothing came from the cache
     expect(t.logs.some((l) => l.includes('cache unavailable; answering uncached'))).toBe(true);
+    // Longer than three heartbeat intervals without Redis: liveness is unknown, not "dead".
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(await housingStatus()).toBe('UP');
+    const withHousing = await t.gql(residentQuery, { id: c!.idNumber });
+    expect(withHousing.body.errors).toBeUndefined();
+    expect(withHousing.body.data.resident.sources.find((s: any) => s.department.code === 'housing').state).toBe('FRESH');
 
     await proxy.restore();
+    const d = t.sims.world.people[3]!;
     await until('the hub is caching again', async () => {
-      await t.gql(residentQuery, { id: c!.idNumber });
-      return states((await t.gql(residentQuery, { id: c!.idNumber })).body).every((s) => s === 'CACHED');
+      await t.gql(residentQuery, { id: d.idNumber });
+      return states((await t.gql(residentQuery, { id: d.idNumber })).body).every((s) => s === 'CACHED');
     });
+    expect(await housingStatus()).toBe('UP');
     expect(t.logs.some((l) => l.includes('cache available again'))).toBe(true);
     expect(proxy.connections).toBeGreaterThan(1); // it reconnected by itself
   }, 60_000);

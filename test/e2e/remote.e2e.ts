@@ -4,33 +4,14 @@
  * Resident.entitlements, `departments` and `sources` — batched and cached like everyone else's.
  * Deregistration and missed heartbeats make it DOWN. Bad registrations are refused.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHousingSimulator, housingOf } from '../../mocks/housing/index.js';
 import type { Simulator } from '../../mocks/sim/simulator.js';
 import { issueCredential } from '../../src/remote/credentials.js';
 import { departmentUrlEnv } from '../../mocks/index.js';
 import { startTestHub, until, type TestHub } from '../helpers/hub.js';
-
-function spawnAdapter(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; adapterId: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/adapters/housing/serve.js'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let err = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      const m = /on (\S+), registered as (\S+)/.exec(d.toString());
-      if (m) resolve({ child, url: m[1]!, adapterId: m[2]! });
-    });
-    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => reject(new Error(`adapter exited ${code}: ${err}`)));
-  });
-}
-
-const stopAdapter = (c: ChildProcess, signal: NodeJS.Signals) =>
-  new Promise<void>((resolve) => {
-    c.removeAllListeners('exit');
-    c.once('exit', () => resolve());
-    c.kill(signal);
-  });
+import { spawnAdapter, stopAdapter } from '../helpers/process.js';
 
 describe('remote adapters', () => {
   let t: TestHub;

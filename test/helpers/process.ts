@@ -1,4 +1,4 @@
-/** The hub as its own process (`node dist/src/main.js`), for the tests about signals and crashes. */
+/** The hub and the example remote adapter as processes of their own, for the tests about signals, crashes and the remote protocol. */
 import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface HubProcess {
@@ -32,3 +32,24 @@ export async function kill(h: HubProcess, signal: NodeJS.Signals): Promise<numbe
   h.child.kill(signal);
   return h.exited;
 }
+
+/** The example remote adapter (housing) as its own process, registered with the hub. */
+export function spawnAdapter(env: Record<string, string>): Promise<{ child: ChildProcess; url: string; adapterId: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['dist/adapters/housing/serve.js'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      const m = /on (\S+), registered as (\S+)/.exec(d.toString());
+      if (m) resolve({ child, url: m[1]!, adapterId: m[2]! });
+    });
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('exit', (code) => reject(new Error(`adapter exited ${code}: ${err}`)));
+  });
+}
+
+export const stopAdapter = (c: ChildProcess, signal: NodeJS.Signals) =>
+  new Promise<void>((resolve) => {
+    c.removeAllListeners('exit');
+    c.once('exit', () => resolve());
+    c.kill(signal);
+  });
