@@ -9,6 +9,7 @@
  * answering 40% of calls with 503, in turn. After each phase the outbox is given time to drain;
  * then every case the ledger holds is checked at the department: there exactly once (no lost, no
  * duplicated case), and nothing at the department the ledger does not know.
+ * SOAK_CACHE=off runs it with the cache off (to tell the cache's memory from the rest's).
  * Reports RSS at the start and end, p50/p99 per class per phase, and the faulty/calm ratios;
  * writes bench/results/soak.json.
  */
@@ -56,6 +57,8 @@ const hub = await start(['dist/src/main.js'], {
   RATE_LIMIT_PER_MINUTE: '1000000000', AUTH_JWKS_FILE: jwksFile, AUTH_ISSUER: 'owh-dev-issuer', AUTH_AUDIENCE: 'one-window-hub',
   // Forwarding retries at most every 5 s (production: 5 min), so the outbox drains within the soak.
   OUTBOX_BASE_BACKOFF_MS: '200', OUTBOX_MAX_BACKOFF_MS: '5000', ...departmentUrlEnv(info.urls),
+  // SOAK_CACHE=off: every read from the departments (tells the cache's memory from the rest's).
+  ...(process.env.SOAK_CACHE === 'off' ? { CACHE_ENABLED: 'false' } : {}),
 }, /One-Window Hub is up: /);
 const url = /(http:\S+)/.exec(hub.line)![1]!;
 const pid = hub.child.pid!;
