@@ -31,6 +31,8 @@ interface Known {
   id: string;
   registration: Registration;
   alive: boolean;
+  /** When this replica last heard the adapter's heartbeat itself (ms; 0 = never). */
+  heardAt: number;
 }
 
 export class RemoteRegistry {
@@ -75,14 +77,17 @@ export class RemoteRegistry {
     rows.forEach((r, i) => {
       const registration = typeof r.registration === 'string' ? (JSON.parse(r.registration) as Registration) : r.registration;
       const known = this.known.get(r.id);
-      const isAlive = r.deregistered_at === null && (alive === null ? (known?.alive ?? true) : alive[i] !== null && alive[i] !== undefined);
+      // Alive: a replica recorded a heartbeat within three intervals — in the store, or heard here
+      // (a beat this replica could not record while the store was away still counts).
+      const heardHere = known !== undefined && Date.now() - known.heardAt < 3 * this.options.heartbeatIntervalSeconds * 1000;
+      const isAlive = r.deregistered_at === null && (alive === null ? (known?.alive ?? true) : (alive[i] !== null && alive[i] !== undefined) || heardHere);
       if (known) known.alive = isAlive;
       else this.install(r.id, registration, isAlive);
     });
   }
 
   private install(id: string, registration: Registration, alive: boolean): void {
-    const entry: Known = { id, registration, alive };
+    const entry: Known = { id, registration, alive, heardAt: 0 };
     // A newer registration of the department replaces the older one (and a bundled adapter).
     for (const [otherId, other] of this.known) if (other.registration.department.code === registration.department.code) this.known.delete(otherId);
     this.known.set(id, entry);
@@ -160,7 +165,10 @@ export class RemoteRegistry {
     // restarting) only means the other replicas hear of it at the next one.
     await this.store.mset([{ key: this.aliveKey(id), value: 1, ttlMs: 3 * this.options.heartbeatIntervalSeconds * 1000 }]).catch((err) => this.log.warn('heartbeat not shared with other replicas: the cache store is unavailable', describeError(err)));
     const known = this.known.get(id);
-    if (known) known.alive = true;
+    if (known) {
+      known.alive = true;
+      known.heardAt = Date.now();
+    }
   }
 
   private async heartbeat(department: string, body: unknown): Promise<{ status: number }> {
