@@ -27,8 +27,10 @@ export const ACCESS: Record<string, readonly Role[]> = {
   cases: ['window_clerk', 'result_clerk', 'station_staff', 'department', 'analyst', 'admin'],
   caseStats: ['analyst', 'admin'],
   _service: ['admin'],
-  grantUnmasking: ['admin'],
+  unmaskGrants: ['admin'],
   // Mutation
+  grantUnmasking: ['admin'],
+  revokeUnmasking: ['admin'],
   submitCase: ['window_clerk', 'station_staff', 'self_service', 'admin'],
   supplementMaterials: ['window_clerk', 'station_staff', 'admin'],
   withdrawCase: ['window_clerk', 'station_staff', 'admin'],

@@ -12,21 +12,47 @@ export interface UnmaskGrant {
   reason: string;
   grantedBy: string;
   expiresAt: Date;
+  revokedAt: Date | null;
 }
+
+interface GrantRow {
+  id: string;
+  subject: string;
+  reason: string;
+  granted_by: string;
+  expires_at: Date;
+  revoked_at: Date | null;
+}
+
+const fromRow = (r: GrantRow): UnmaskGrant => ({ id: r.id, subject: r.subject, reason: r.reason, grantedBy: r.granted_by, expiresAt: r.expires_at, revokedAt: r.revoked_at });
 
 export async function createGrant(db: Queryable, subject: string, reason: string, hours: number, grantedBy: string): Promise<UnmaskGrant> {
   const id = `ug_${randomBytes(12).toString('base64url')}`;
   const expiresAt = new Date(Date.now() + hours * 3_600_000);
   await db.query('insert into unmask_grants (id, subject, reason, granted_by, expires_at) values ($1, $2, $3, $4, $5)', [id, subject, reason, grantedBy, expiresAt]);
-  return { id, subject, reason, grantedBy, expiresAt };
+  return { id, subject, reason, grantedBy, expiresAt, revokedAt: null };
+}
+
+/** Grants not yet expired (revoked ones included, marked), newest first. */
+export async function currentGrants(db: Queryable, limit = 200): Promise<UnmaskGrant[]> {
+  const { rows } = await db.query<GrantRow>('select id, subject, reason, granted_by, expires_at, revoked_at from unmask_grants where expires_at > now() order by expires_at desc limit $1', [limit]);
+  return rows.map(fromRow);
+}
+
+/** Ends a grant now; null when there is no such grant. Revoking twice keeps the first time. */
+export async function revokeGrant(db: Queryable, id: string): Promise<UnmaskGrant | null> {
+  const { rows } = await db.query<GrantRow>(
+    'update unmask_grants set revoked_at = coalesce(revoked_at, now()) where id = $1 returning id, subject, reason, granted_by, expires_at, revoked_at',
+    [id],
+  );
+  return rows[0] ? fromRow(rows[0]) : null;
 }
 
 /** The grant, if it exists, is this subject's, and is neither expired nor revoked. */
 export async function activeGrant(db: Queryable, id: string, subject: string): Promise<UnmaskGrant | null> {
-  const { rows } = await db.query<{ id: string; subject: string; reason: string; granted_by: string; expires_at: Date }>(
-    'select id, subject, reason, granted_by, expires_at from unmask_grants where id = $1 and subject = $2 and revoked_at is null and expires_at > now()',
+  const { rows } = await db.query<GrantRow>(
+    'select id, subject, reason, granted_by, expires_at, revoked_at from unmask_grants where id = $1 and subject = $2 and revoked_at is null and expires_at > now()',
     [id, subject],
   );
-  const r = rows[0];
-  return r ? { id: r.id, subject: r.subject, reason: r.reason, grantedBy: r.granted_by, expiresAt: r.expires_at } : null;
+  return rows[0] ? fromRow(rows[0]) : null;
 }

@@ -70,6 +70,8 @@ describe('authentication, roles, purpose and masking', () => {
     evaluateCase: ['window_clerk', 'result_clerk', 'station_staff', 'self_service', 'admin'],
     _service: ['admin'],
     grantUnmasking: ['admin'],
+    revokeUnmasking: ['admin'],
+    unmaskGrants: ['admin'],
     materialChecklist: ['window_clerk', 'station_staff', 'self_service', 'admin'],
     serviceItems: ['window_clerk', 'result_clerk', 'station_staff', 'self_service', 'analyst', 'department', 'admin'],
     cases: ['window_clerk', 'result_clerk', 'station_staff', 'department', 'analyst', 'admin'],
@@ -100,6 +102,8 @@ describe('authentication, roles, purpose and masking', () => {
     evaluateCase: `mutation { evaluateCase(caseNo: "OW-none", rating: SATISFIED) { status } }`,
     _service: `{ _service { sdl } }`,
     grantUnmasking: `mutation { grantUnmasking(subject: "x", reason: "matrix test reason", hours: 1) { id } }`,
+    revokeUnmasking: `mutation { revokeUnmasking(id: "ug_none") { id } }`,
+    unmaskGrants: `{ unmaskGrants { id } }`,
     materialChecklist: `{ materialChecklist(serviceItemCode: "MI-0001", idNumber: "${person.idNumber}") { toBring { code } } }`,
     serviceItems: `{ serviceItems { code } }`,
     cases: `{ cases(first: 1) { totalCount } }`,
@@ -199,6 +203,19 @@ describe('authentication, roles, purpose and masking', () => {
     expect((await t.gql(q, { id: person.idNumber }, someoneElse)).status).toBe(403);
     const notAdmin = await t.gql(`mutation { grantUnmasking(subject: "me", reason: "because I want to", hours: 1) { id } }`, undefined, { authorization: `Bearer ${await t.token({ role: 'analyst' })}` });
     expect(notAdmin.body.errors[0].extensions.code).toBe('FORBIDDEN');
+
+    // Listed while it holds; revoked, it is refused at once and shown as revoked.
+    const listed = (await t.gql(`{ unmaskGrants { id subject revokedAt } }`)).body.data.unmaskGrants as any[];
+    expect(listed).toContainEqual({ id: grant.id, subject: 'analyst-9', revokedAt: null });
+    const revoked = (await t.gql(`mutation($id: ID!) { revokeUnmasking(id: $id) { id revokedAt } }`, { id: grant.id })).body.data.revokeUnmasking;
+    expect(revoked.id).toBe(grant.id);
+    expect(Date.parse(revoked.revokedAt)).toBeGreaterThan(Date.now() - 60_000);
+    expect((await t.gql(q, { id: person.idNumber }, { ...analyst, 'x-unmask-grant': grant.id })).status).toBe(403);
+    const again = (await t.gql(`mutation($id: ID!) { revokeUnmasking(id: $id) { revokedAt } }`, { id: grant.id })).body.data.revokeUnmasking;
+    expect(again.revokedAt).toBe(revoked.revokedAt); // the first revocation stands
+    expect((await t.gql(`{ unmaskGrants { id revokedAt } }`)).body.data.unmaskGrants).toContainEqual({ id: grant.id, revokedAt: revoked.revokedAt });
+    const unknown = await t.gql(`mutation { revokeUnmasking(id: "ug_nonesuch") { id } }`);
+    expect(unknown.body.errors[0].extensions.code).toBe('NOT_FOUND');
   });
 
   it('a kiosk sees only the resident whose card was read', async () => {
