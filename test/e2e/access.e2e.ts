@@ -259,6 +259,12 @@ describe('authentication, roles, purpose and masking', () => {
     }
   });
 
+  it('every test hub scans its log on close, and an ID number in it fails the suite', async () => {
+    const h = await startTestHub();
+    h.logs.push(JSON.stringify({ level: 'info', msg: 'a careless line', id: h.sims.world.people[3]!.idNumber }));
+    await expect(h.close()).rejects.toThrow(/personal data of 1 resident/);
+  });
+
   it('refuses to start without authentication, or with the development issuer in production', async () => {
     const log = createLogger('error', () => undefined);
     await expect(startHub(loadConfig({ PORT: '0', DATA_DIR: 'memory', POPULATION_URL: 'http://x', SOCIAL_INSURANCE_URL: 'http://x', MEDICAL_INSURANCE_URL: 'http://x', CIVIL_AFFAIRS_URL: 'http://x', HEALTH_URL: 'http://x', DISABLED_PERSONS_URL: 'http://x' }), { log })).rejects.toThrow(/no authentication configured/);

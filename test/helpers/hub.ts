@@ -139,6 +139,10 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
     },
     async close() {
       await hub.stop();
+      // Every suite that runs a test hub also scans its log: no ID number or phone number of
+      // anybody in the synthetic population may appear in it, whatever the suite did.
+      const seen = new Set(logs.join('\n').match(/\d{17}[\dX]|(?<!\d)1\d{10}(?!\d)/g) ?? []);
+      const leaked = sims.world.people.filter((p) => seen.has(p.idNumber) || (p.phone && seen.has(p.phone))).length;
       await sims.close();
       if (hubDb !== ledger.db) await hubDb.close();
       await ledger.drop();
@@ -152,6 +156,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
         direct.disconnect();
       }
       await store.close();
+      if (leaked) throw new Error(`the hub's log carries personal data of ${leaked} resident(s) (an ID number or phone number): find the log line that prints it`);
     },
   };
 }
