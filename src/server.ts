@@ -46,7 +46,6 @@ import { buildHubSchema } from './graphql/schema.js';
 import { createLogger, describeError, type Logger } from './log.js';
 import { createHandler } from './http/routes.js';
 
-
 /** The audit key: configured, or kept in a file made once (development), so hashes stay comparable across restarts. */
 function auditSecret(config: HubConfig, log: Logger): string {
   if (config.audit.keySecret) return config.audit.keySecret;
