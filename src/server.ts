@@ -178,6 +178,9 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     // No HTTP cache hints: answers are personal and per caller (the plugin costs time per field).
     // No inline traces for routers: they would carry resolver errors and timings to any caller who asks.
     introspection: config.auth.introspection,
+    // Signals are the hub's (src/main.ts drains, then stops Apollo). Apollo's own handler would stop
+    // at once and raise the signal again, which ends the process before anything drains.
+    stopOnTerminationSignals: false,
     plugins: [accessPlugin(), limitsPlugin(), departmentFailuresPlugin(), databaseUnavailablePlugin(), auditPlugin(audit, log), ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), ApolloServerPluginInlineTraceDisabled()],
     logger: { debug: (m) => log.debug(String(m)), info: (m) => log.info(String(m)), warn: (m) => log.warn(String(m)), error: (m) => log.error(String(m)) },
     includeStacktraceInErrorResponses: false,

@@ -12,7 +12,9 @@ export interface HubProcess {
 
 export function spawnHub(env: Record<string, string>): Promise<HubProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/src/main.js'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Not vitest's NODE_ENV=test: libraries behave differently under it (Apollo, for one, leaves
+    // signals alone only in tests), and the hub must be tested as it runs.
+    const child = spawn(process.execPath, ['dist/src/main.js'], { env: { ...process.env, NODE_ENV: 'development', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
