@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { departmentUrlEnv, startSimulators, type RunningSimulators } from '../../mocks/index.js';
 import { DevIssuer } from '../../src/auth/dev-issuer.js';
 import { PGliteDb, type Db } from '../../src/db/db.js';
-import { DBS, freshDb, until } from '../helpers/hub.js';
+import { DBS, freshDb, personalDataIn, until } from '../helpers/hub.js';
 import { kill, spawnHub } from '../helpers/process.js';
 
 describe.each(DBS)('crash safety of forwarding (%s)', (dbKind) => {
@@ -28,7 +28,7 @@ describe.each(DBS)('crash safety of forwarding (%s)', (dbKind) => {
     env = {
       SIMULATORS: 'off',
       PORT: '0',
-      LOG_LEVEL: 'error',
+      LOG_LEVEL: 'debug', // everything the hub logs is scanned for personal data at the end
       REDIS_URL: '', // the in-process cache: this suite is about the ledger
       ...departmentUrlEnv(sims.urls),
       CHANGE_POLL_INTERVAL_MS: '0',
@@ -99,7 +99,9 @@ describe.each(DBS)('crash safety of forwarding (%s)', (dbKind) => {
 
   it('SIGKILL in the middle of forwarding, restart: every case exactly once at the department, none missing in the ledger', async () => {
     const civil = sims.sims['civil-affairs'];
-    civil.configure({ latencyMs: 400 }); // forwarding calls are in flight when the hub dies
+    // Forwarding calls are in flight when the hub dies: 2 s is far longer than the test takes to
+    // see them and kill (on a busy machine 400 ms was not, and every answer got recorded first).
+    civil.configure({ latencyMs: 2000 });
     let hub = await spawnHub(env);
     const submitted = await submit(hub.url, 12);
     await until('some cases in flight', async () => (civil.snapshot().calls['cases.submit'] ?? 0) >= 3);
@@ -113,6 +115,7 @@ describe.each(DBS)('crash safety of forwarding (%s)', (dbKind) => {
     } finally {
       await kill(hub, 'SIGTERM');
     }
+    expect(personalDataIn(hub.stderr(), sims.world.people)).toBe(0);
     const db = await openLedger();
     try {
       const rows = (await db.query<{ case_no: string; status: string; department_ref: string | null }>('select case_no, status, department_ref from cases order by case_no')).rows;
@@ -175,6 +178,7 @@ describe.each(DBS)('crash safety of forwarding (%s)', (dbKind) => {
       civil.configure({ latencyMs: 0 }, { caseReviewAfterMs: 60_000, caseDecideAfterMs: 120_000 });
       await kill(hub, 'SIGTERM');
     }
+    expect(personalDataIn(hub.stderr(), sims.world.people)).toBe(0);
     const db = await openLedger();
     try {
       const rows = (await db.query<{ case_no: string; status: string; outcome: string | null }>('select case_no, status, outcome from cases where case_no = any($1)', [submitted])).rows;

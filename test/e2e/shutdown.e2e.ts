@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { departmentUrlEnv, startSimulators, type RunningSimulators } from '../../mocks/index.js';
 import { DevIssuer } from '../../src/auth/dev-issuer.js';
 import { PGliteDb } from '../../src/db/db.js';
-import { until } from '../helpers/hub.js';
+import { personalDataIn, until } from '../helpers/hub.js';
 import { kill, spawnHub, type HubProcess } from '../helpers/process.js';
 
 describe('graceful shutdown', () => {
@@ -90,6 +90,7 @@ describe('graceful shutdown', () => {
       const stopped = JSON.parse(h.stderr().split('\n').find((l) => l.includes('"msg":"stopped"'))!);
       expect(stopped).toMatchObject({ requestsInFlightAtStop: 1, connectionsCut: false, outboxReleased: false });
       expect(await outboxRow(dir, caseNo)).toMatchObject({ state: 'ACKNOWLEDGED', attempts: 1 });
+      expect(personalDataIn(h.stderr(), sims.world.people)).toBe(0); // its log names nobody
     } finally {
       civil().configure({ latencyMs: 0 });
     }
@@ -111,6 +112,7 @@ describe('graceful shutdown', () => {
       expect(await answer).toBeInstanceOf(Error); // its connection was cut
       expect(h.stderr()).toContain('forwarding released at stop');
       expect(await outboxRow(dir, caseNo)).toMatchObject({ state: 'PENDING', attempts: 0, locked_until: null });
+      expect(personalDataIn(h.stderr(), sims.world.people)).toBe(0);
     } finally {
       civil().configure({ latencyMs: 0 });
     }

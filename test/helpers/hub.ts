@@ -141,8 +141,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       await hub.stop();
       // Every suite that runs a test hub also scans its log: no ID number or phone number of
       // anybody in the synthetic population may appear in it, whatever the suite did.
-      const seen = new Set(logs.join('\n').match(/\d{17}[\dX]|(?<!\d)1\d{10}(?!\d)/g) ?? []);
-      const leaked = sims.world.people.filter((p) => seen.has(p.idNumber) || (p.phone && seen.has(p.phone))).length;
+      const leaked = personalDataIn(logs.join('\n'), sims.world.people);
       await sims.close();
       if (hubDb !== ledger.db) await hubDb.close();
       await ledger.drop();
@@ -159,6 +158,12 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       if (leaked) throw new Error(`the hub's log carries personal data of ${leaked} resident(s) (an ID number or phone number): find the log line that prints it`);
     },
   };
+}
+
+/** How many of `people` a text names by ID number or phone number (log scans). */
+export function personalDataIn(text: string, people: readonly { idNumber: string; phone: string | null }[]): number {
+  const seen = new Set(text.match(/\d{17}[\dX]|(?<!\d)1\d{10}(?!\d)/g) ?? []);
+  return people.filter((p) => seen.has(p.idNumber) || (p.phone !== null && seen.has(p.phone))).length;
 }
 
 /** Polls `f` every 50 ms until it holds; fails naming `what` after `ms`. */

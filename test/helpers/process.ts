@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 export interface HubProcess {
   child: ChildProcess;
   url: string;
-  /** Its stderr (JSON log lines), the last 20,000 characters. */
+  /** Its stderr (JSON log lines), the last 2,000,000 characters. */
   stderr(): string;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
@@ -24,8 +24,8 @@ export function spawnHub(env: Record<string, string>): Promise<HubProcess> {
       const m = /One-Window Hub is up: (\S+)/.exec(out);
       if (m) (clearTimeout(timer), resolve({ child, url: m[1]!, stderr: () => err, exited }));
     });
-    child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-20_000)));
-    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`hub exited ${code}: ${err}`))));
+    child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2_000_000)));
+    child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`hub exited ${code}: ${err.slice(-3000)}`))));
   });
 }
 
