@@ -10,7 +10,7 @@ import type { World } from '../data/world.js';
 import { BENEFIT_NAMES } from '../data/world.js';
 import { parseStatus, setBenefit } from '../data/benefits.js';
 import { addCaseDesk } from '../sim/case-desk.js';
-import { openapi, Simulator, strangerTo, type FaultOptions, type SimResponse } from '../sim/simulator.js';
+import { openapi, Simulator, batchAnswer, type FaultOptions, type SimResponse } from '../sim/simulator.js';
 
 export const CIVIL_AFFAIRS_BATCH_LIMIT = 20;
 
@@ -83,7 +83,7 @@ export function createCivilAffairsSimulator(world: World, faults: Partial<FaultO
         Dyxx: { Dy: p.civil.benefits.map((b) => ({ Lb: KIND_CODES[b.kind], Mc: BENEFIT_NAMES[b.kind], Zt: STATUS_WORDS[b.status], ...(b.monthlyAmount !== undefined ? { Je: b.monthlyAmount.toFixed(2) } : {}), ...(b.startDate ? { Ksrq: b.startDate } : {}), ...(b.endDate ? { Jsrq: b.endDate } : {}) })) },
       }];
     }) } } });
-    return { ...answer(ids), wrongBatch: () => answer([...ids, strangerTo(world.people, ids)]) };
+    return batchAnswer(ids, world.people, answer);
   });
   sim.route('GET', '/ws/mz/Changes', 'changes', (req) => {
     const { changes, next } = sim.changesSince(Number(req.query.get('cursor') ?? '0'), Math.min(Number(req.query.get('limit') ?? '100'), 500));

@@ -6,7 +6,7 @@
 import type { World } from '../data/world.js';
 import { parseStatus, setBenefit } from '../data/benefits.js';
 import { addCaseDesk } from '../sim/case-desk.js';
-import { jsonBody, openapi, Simulator, strangerTo, type FaultOptions, type SimResponse } from '../sim/simulator.js';
+import { jsonBody, openapi, Simulator, batchAnswer, type FaultOptions, type SimResponse } from '../sim/simulator.js';
 
 export const DISABLED_BATCH_LIMIT = 50;
 export const DISABLED_DEFAULT_FAULTS: Partial<FaultOptions> = { failRate: 0.03, slowRate: 0.03, slowMs: 1500 };
@@ -34,7 +34,7 @@ export function createDisabledPersonsSimulator(world: World, faults: Partial<Fau
         subsidies: d.benefits.map((b) => ({ type: SUBSIDY_TYPES[b.kind], state: STATES[b.status], amount: b.monthlyAmount, from: b.startDate })),
       }];
     }) } });
-    return { ...answer(list as string[]), wrongBatch: () => answer([...(list as string[]), strangerTo(world.people.filter((p) => p.disability), list as string[])]) };
+    return batchAnswer(list as string[], world.people, answer, (p) => p.disability !== null);
   });
   sim.route('GET', '/cdpf/api/v1/changes', 'changes', (req) => {
     const { changes, next } = sim.changesSince(Number(req.query.get('cursor') ?? '0'), Math.min(Number(req.query.get('limit') ?? '100'), 500));

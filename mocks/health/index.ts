@@ -7,7 +7,7 @@
 import type { World } from '../data/world.js';
 import { parseStatus, setBenefit } from '../data/benefits.js';
 import { addCaseDesk } from '../sim/case-desk.js';
-import { jsonBody, openapi, Simulator, strangerTo, type FaultOptions, type SimResponse } from '../sim/simulator.js';
+import { jsonBody, openapi, Simulator, type FaultOptions, type SimResponse } from '../sim/simulator.js';
 
 export const HEALTH_BATCH_LIMIT = 30;
 export const HEALTH_CODES: Record<string, string> = { ONE_CHILD_PARENT_REWARD: 'DSZN', FAMILY_PLANNING_SPECIAL_SUPPORT: 'TF', BIRTH_REGISTRATION: 'SYDJ' };

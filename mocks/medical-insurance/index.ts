@@ -44,23 +44,23 @@ export function createMedicalInsuranceSimulator(world: World, faults: Partial<Fa
     if (wait > 0) return { status: 429, headers: { 'retry-after': String(wait) }, body: { code: 'RATE_LIMITED', message: '请求过于频繁' } };
     sim.recordBatch('insured.get', 1);
     const answer = (p: (typeof world.people)[number] | undefined): SimResponse => {
-    if (!p?.medical) return { status: 404, body: { code: 'NOT_INSURED', message: '未查询到参保信息' } };
-    const m = p.medical;
-    return {
-      status: 200,
-      body: {
-        sfzh: p.idNumber,
-        xm: p.name,
-        xzlx: m.scheme === 'EMPLOYEE' ? '职工基本医疗保险' : '城乡居民基本医疗保险',
-        cbzt: m.status,
-        cbrq: m.enrolledOn,
-        ddyy: m.hospitalCodes.map((c) => {
-          const h = hospitals.get(c)!;
-          return { yydm: h.code, yymc: h.name, yydj: h.level, dz: h.address };
-        }),
-        dyxx: m.benefits.map((b) => ({ lx: b.kind, zt: STATUS_WORDS[b.status], ksrq: b.startDate, jsrq: b.endDate ?? null })),
-      },
-    };
+      if (!p?.medical) return { status: 404, body: { code: 'NOT_INSURED', message: '未查询到参保信息' } };
+      const m = p.medical;
+      return {
+        status: 200,
+        body: {
+          sfzh: p.idNumber,
+          xm: p.name,
+          xzlx: m.scheme === 'EMPLOYEE' ? '职工基本医疗保险' : '城乡居民基本医疗保险',
+          cbzt: m.status,
+          cbrq: m.enrolledOn,
+          ddyy: m.hospitalCodes.map((c) => {
+            const h = hospitals.get(c)!;
+            return { yydm: h.code, yymc: h.name, yydj: h.level, dz: h.address };
+          }),
+          dyxx: m.benefits.map((b) => ({ lx: b.kind, zt: STATUS_WORDS[b.status], ksrq: b.startDate, jsrq: b.endDate ?? null })),
+        },
+      };
     };
     // One person per call: the confused answer is somebody else's record.
     return { ...answer(world.byId.get(req.params.sfzh!)), wrongBatch: () => answer(world.people.find((x) => x.medical && x.idNumber !== req.params.sfzh)) };

@@ -6,7 +6,7 @@
  */
 import type { Person, World } from '../data/world.js';
 import { addCaseDesk } from '../sim/case-desk.js';
-import { jsonBody, openapi, Simulator, strangerTo, type FaultOptions, type SimResponse } from '../sim/simulator.js';
+import { jsonBody, openapi, Simulator, batchAnswer, type FaultOptions, type SimResponse } from '../sim/simulator.js';
 
 export const POPULATION_BATCH_LIMIT = 50;
 
@@ -42,7 +42,7 @@ export function createPopulationSimulator(world: World, faults: Partial<FaultOpt
       const p = world.byId.get(id);
       return p ? [wire(p)] : [];
     }) } });
-    return { ...answer(list), wrongBatch: () => answer([...list, strangerTo(world.people, list)]) };
+    return batchAnswer(list, world.people, answer);
   });
   sim.route('GET', '/api/v2/changes', 'changes', (req) => {
     const since = Number(req.query.get('since') ?? '0');

@@ -331,8 +331,15 @@ export function openapi(title: string, paths: Record<string, unknown>): Record<s
   return { openapi: '3.0.3', info: { title, version: '1.0.0', description: 'Simulated department system (One-Window Hub mocks/)' }, paths };
 }
 
-/** Somebody the caller did not ask about (for a wrong batch). */
-export function strangerTo(people: readonly { idNumber: string }[], asked: readonly string[]): string {
-  const set = new Set(asked);
-  return people.find((p) => !set.has(p.idNumber))!.idNumber;
+/**
+ * A batch answer by ID number with its confused twin (SimResponse.wrongBatch): the same answer
+ * for the people asked and one more, somebody not asked about whom the department knows
+ * (`known`), looked for only when the fault fires.
+ */
+export function batchAnswer<P extends { idNumber: string }>(asked: readonly string[], people: readonly P[], answer: (ids: string[]) => SimResponse, known: (p: P) => boolean = () => true): SimResponse {
+  const wrongBatch = () => {
+    const set = new Set(asked);
+    return answer([...asked, people.find((p) => !set.has(p.idNumber) && known(p))!.idNumber]);
+  };
+  return { ...answer([...asked]), wrongBatch };
 }

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { Person, World } from '../data/world.js';
 import { parseStatus, setBenefit } from '../data/benefits.js';
 import { addCaseDesk } from '../sim/case-desk.js';
-import { jsonBody, openapi, Simulator, strangerTo, type FaultOptions, type SimRequest, type SimResponse } from '../sim/simulator.js';
+import { jsonBody, openapi, Simulator, batchAnswer, type FaultOptions, type SimRequest, type SimResponse } from '../sim/simulator.js';
 
 export const SOCIAL_INSURANCE_BATCH_LIMIT = 100;
 export const PAYMENT_PAGE_LIMIT = 50;
@@ -113,7 +113,7 @@ export function createSocialInsuranceSimulator(
         dyxx: si.benefits.map((b) => ({ dylb: BENEFIT_CODES[b.kind], dyzt: STATUS_CODES[b.status], yfje: b.monthlyAmount?.toFixed(2), kssj: b.startDate?.replaceAll('-', ''), zzsj: b.endDate?.replaceAll('-', '') })),
       }];
     }) } });
-    return { ...answer(list), wrongBatch: () => answer([...list, strangerTo(world.people.filter((p) => p.socialInsurance), list)]) };
+    return batchAnswer(list, world.people, answer, (p) => p.socialInsurance !== null);
   });
 
   sim.route('GET', '/si/api/payments', 'payments', (req) => {
