@@ -97,8 +97,7 @@ export class OutboxWorker {
     this.timers = [];
     const all = Promise.allSettled([...this.running]);
     let timer: NodeJS.Timeout | undefined;
-    const graceOver = Number.isFinite(graceMs) ? new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), graceMs))) : new Promise<never>(() => undefined);
-    const late = (await Promise.race([all, graceOver])) === 'late';
+    const late = Number.isFinite(graceMs) && (await Promise.race([all.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs)))]));
     clearTimeout(timer);
     if (late) {
       this.halt.abort();
@@ -148,7 +147,7 @@ export class OutboxWorker {
     try {
       if (!desk) throw new Error(`no registered adapter of ${row.department} receives cases`);
       const payload = await this.payload(row.case_no);
-      const answer = await desk.submit(payload, this.context(AbortSignal.any([AbortSignal.timeout(budgetMs), this.halt.signal]), row.case_no));
+      const answer = await desk.submit(payload, this.context(this.callSignal(budgetMs), row.case_no));
       await this.db.transaction(async (tx) => {
         const r = await tx.query(`update outbox set state = 'ACKNOWLEDGED', locked_until = null, last_error = null, updated_at = now() where id = $1 and state = 'SENT'`, [row.id]);
         if (r.rowCount === 1) await this.cases.applyDepartmentAnswer(tx, row.case_no, answer, ACTOR);
@@ -203,7 +202,7 @@ export class OutboxWorker {
       for (const part of chunks(list, desk.statusBatchLimit)) {
         try {
           if (this.halt.signal.aborted) break;
-          const answers = await desk.batchStatus(part.map((r) => r.department_ref), this.context(AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.halt.signal]), null));
+          const answers = await desk.batchStatus(part.map((r) => r.department_ref), this.context(this.callSignal(this.options.timeoutMs), null));
           for (const [i, answer] of answers.entries()) {
             if (answer instanceof Error) continue;
             const before = part[i]!.status;
@@ -219,6 +218,11 @@ export class OutboxWorker {
       }
     }
     return changed;
+  }
+
+  /** A department call's signal: its time budget, or the stop's grace running out. */
+  private callSignal(budgetMs: number): AbortSignal {
+    return AbortSignal.any([AbortSignal.timeout(budgetMs), this.halt.signal]);
   }
 
   private context(signal: AbortSignal, caseNo: string | null): CallContext {

@@ -28,6 +28,9 @@ export interface Db extends Queryable {
   close(): Promise<void>;
 }
 
+/** The Retry-After, in seconds, of a 503 DATABASE_UNAVAILABLE answer. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 /** PostgreSQL is unreachable or refused: callers answer 503 / DATABASE_UNAVAILABLE. */
 export class DatabaseUnavailableError extends Error {
   readonly code = 'DATABASE_UNAVAILABLE';

@@ -2,6 +2,7 @@
  * Small named Apollo plugins for cross-cutting concerns.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../db/db.js';
 import type { Context } from './context.js';
 
 /** Appends the request's department failures to the response errors, next to the partial data. */
@@ -25,7 +26,7 @@ export function departmentFailuresPlugin(): ApolloServerPlugin<Context> {
  * Retry-After, so clients and load balancers can tell "try again shortly" from a bad request.
  * Partial answers (department data read, a ledger field failed) stay 200 with the error inside.
  */
-export function databaseUnavailablePlugin(retryAfterSeconds = 5): ApolloServerPlugin<Context> {
+export function databaseUnavailablePlugin(retryAfterSeconds = DATABASE_RETRY_AFTER_SECONDS): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {

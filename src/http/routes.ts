@@ -8,7 +8,7 @@ import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { MemoryStore, type CacheStore } from '../cache/store.js';
 import type { HubConfig } from '../config.js';
 import type { Registry } from '../departments/registry.js';
-import { DatabaseUnavailableError, type Db } from '../db/db.js';
+import { DATABASE_RETRY_AFTER_SECONDS, DatabaseUnavailableError, type Db } from '../db/db.js';
 import { AuthError, type Authenticator } from '../auth/authenticate.js';
 import { activeGrant } from '../auth/grants.js';
 import type { Principal } from '../auth/principal.js';
@@ -108,7 +108,7 @@ export function createHandler({ config, registry, cache, db, keys, remote, authe
         grant = await activeGrant(db, grantId.slice(0, 64), principal.subject);
       } catch (err) {
         if (!(err instanceof DatabaseUnavailableError)) throw err;
-        res.setHeader('retry-after', '5');
+        res.setHeader('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
         return void sendJson(res, 503, { errors: [{ message: 'the unmasking grant cannot be checked just now (the case ledger is unavailable); try again shortly, or without the grant', extensions: { code: 'DATABASE_UNAVAILABLE' } }] });
       }
       if (!grant) return void sendJson(res, 403, { errors: [{ message: 'the unmasking grant is unknown, expired, revoked or not yours', extensions: { code: 'FORBIDDEN' } }] });
