@@ -30,7 +30,7 @@ describe('remote adapters', () => {
     adapter = await spawnAdapter({ HOUSING_URL: housingUrl, HUB_URL: t.hub.url, DEPARTMENT_CREDENTIAL: credential });
   });
   afterAll(async () => {
-    if (adapter && adapter.child.exitCode === null && adapter.child.signalCode === null) await stopAdapter(adapter.child, 'SIGKILL');
+    if (adapter) await stopAdapter(adapter.child, 'SIGKILL');
     await housingSim?.close();
     await t?.close();
   });

@@ -53,6 +53,13 @@ describe('graceful shutdown', () => {
     post(h, `mutation($i: SubmitCaseInput!) { submitCase(input: $i) { case { caseNo } problems { code } } }`, {
       i: { idempotencyKey: randomUUID(), serviceItemCode: 'CA-0004', applicantIdNumber: adult(i).idNumber, channel: 'WINDOW', materials: [{ code: 'INCOME_PROOF', reference: `r${i}`, form: 'ORIGINAL' }, { code: 'APPLICATION_FORM', reference: `f${i}`, form: 'ORIGINAL' }] },
     });
+  /** Submits a case for adult `i` and waits until its forwarding call is at civil affairs; returns its number. */
+  const forwardingInFlight = async (h: HubProcess, i: number) => {
+    const before = civil().snapshot().calls['cases.submit'] ?? 0;
+    const caseNo = (await submit(h, i)).body.data.submitCase.case.caseNo as string;
+    await until('the forwarding is in flight', async () => (civil().snapshot().calls['cases.submit'] ?? 0) > before);
+    return caseNo;
+  };
   const residentQuery = `query($id: ID!) { resident(idNumber: $id) { name sources { department { code } state } } }`;
   const refused = (url: string) =>
     new Promise<string>((resolve) => {
@@ -73,9 +80,7 @@ describe('graceful shutdown', () => {
     civil().configure({ latencyMs: 1200 });
     try {
       const { h, dir } = await start();
-      const before = civil().snapshot().calls['cases.submit'] ?? 0;
-      const caseNo = (await submit(h, 0)).body.data.submitCase.case.caseNo as string;
-      await until('the forwarding is in flight', async () => (civil().snapshot().calls['cases.submit'] ?? 0) > before);
+      const caseNo = await forwardingInFlight(h, 0);
       const reader = adult(5);
       const answer = post(h, residentQuery, { id: reader.idNumber });
       await new Promise((r) => setTimeout(r, 150));
@@ -100,9 +105,7 @@ describe('graceful shutdown', () => {
     civil().configure({ latencyMs: 20_000 });
     try {
       const { h, dir } = await start({ SHUTDOWN_DEADLINE_MS: '1500', DEPARTMENT_TIMEOUT_MS: '30000', OUTBOX_TIMEOUT_MS: '30000' });
-      const before = civil().snapshot().calls['cases.submit'] ?? 0;
-      const caseNo = (await submit(h, 1)).body.data.submitCase.case.caseNo as string;
-      await until('the forwarding is in flight', async () => (civil().snapshot().calls['cases.submit'] ?? 0) > before);
+      const caseNo = await forwardingInFlight(h, 1);
       const answer = post(h, residentQuery, { id: adult(6).idNumber }).catch((e: Error) => e);
       await new Promise((r) => setTimeout(r, 150));
       const t0 = Date.now();
