@@ -93,6 +93,7 @@ export class Simulator {
   private readonly rand: () => number;
   private counters: CounterSnapshot = { calls: {}, batches: {}, statuses: {}, maxInFlight: 0, callers: {} };
   private inFlight = 0;
+  private readonly inFlightByRoute = new Map<string, number>();
   private readonly changes: Change[] = [];
   private server: http.Server | null = null;
   /** Extra per-department settings changed through PATCH /_sim/config. */
@@ -130,6 +131,11 @@ export class Simulator {
 
   resetCounters(): void {
     this.counters = { calls: {}, batches: {}, statuses: {}, maxInFlight: 0, callers: {} };
+  }
+
+  /** Calls received and not yet answered (of one route, or all): sent by the hub, answer still to come. */
+  inFlightNow(route?: string): number {
+    return route ? (this.inFlightByRoute.get(route) ?? 0) : this.inFlight;
   }
 
   /** Total department calls received, optionally for some routes only. */
@@ -203,6 +209,7 @@ export class Simulator {
       const caller = `${route.name}:${String(req.headers['x-operator-id'] ?? '-')}|${String(req.headers['x-purpose'] ?? '-')}`;
       this.counters.callers[caller] = (this.counters.callers[caller] ?? 0) + 1;
       this.inFlight++;
+      this.inFlightByRoute.set(route.name, (this.inFlightByRoute.get(route.name) ?? 0) + 1);
       this.counters.maxInFlight = Math.max(this.counters.maxInFlight, this.inFlight);
       try {
         let response = await this.withFaults(() =>
@@ -229,6 +236,7 @@ export class Simulator {
         this.send(res, response);
       } finally {
         this.inFlight--;
+        this.inFlightByRoute.set(route.name, this.inFlightByRoute.get(route.name)! - 1);
       }
     } catch (err) {
       this.countStatus(500);
