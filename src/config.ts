@@ -79,6 +79,8 @@ export interface HubConfig {
   outbox: OutboxOptions;
   /** How long submitCase waits for an instant item's department before the outbox takes over, ms. */
   instantBudgetMs: number;
+  /** 不予受理: the appeal notice given with every decision (行政许可法 art. 38): where and how long to appeal. */
+  appealNotice: string;
   remote: {
     /** The hub's private signing key (JWK JSON); unset = one generated per process. */
     signingKey: string | null;
@@ -154,6 +156,9 @@ function departmentPolicies(env: NodeJS.ProcessEnv): Record<string, DepartmentPo
   return policies;
 }
 
+/** 行政复议法 (2023) art. 20: sixty days; 行政诉讼法 art. 46: six months. A district names its reconsideration body in APPEAL_NOTICE. */
+export const DEFAULT_APPEAL_NOTICE = '申请人如对本决定不服，可以自收到本决定之日起六十日内依法申请行政复议，或者自收到本决定之日起六个月内依法向人民法院提起行政诉讼。';
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   const secret = env.CACHE_KEY_SECRET;
   if (secret !== undefined && secret.length < 16) throw new ConfigError('CACHE_KEY_SECRET must be at least 16 characters');
@@ -199,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       maxAttempts: int(env, 'OUTBOX_MAX_ATTEMPTS', DEFAULT_OUTBOX.maxAttempts, 1),
     },
     instantBudgetMs: int(env, 'INSTANT_BUDGET_MS', 1500, 1),
+    appealNotice: env.APPEAL_NOTICE?.trim() || DEFAULT_APPEAL_NOTICE,
     remote: {
       signingKey: env.HUB_SIGNING_KEY || null,
       heartbeatIntervalSeconds: int(env, 'HEARTBEAT_INTERVAL_SECONDS', 10, 1),

@@ -196,7 +196,7 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   });
   await apollo.start();
 
-  const contextOptions = { registry, batching: config.batching, cases: { service: caseService, outbox, instantBudgetMs: config.instantBudgetMs } };
+  const contextOptions = { registry, batching: config.batching, cases: { service: caseService, outbox, instantBudgetMs: config.instantBudgetMs, appealNotice: config.appealNotice } };
   let draining = false;
   let inFlight = 0;
   const handle = createHandler({ config, registry, cache, db, keys, remote, authenticator, apollo, contextOptions, log, draining: () => draining });

@@ -35,6 +35,9 @@ export const ACCESS: Record<string, readonly Role[]> = {
   supplementMaterials: ['window_clerk', 'station_staff', 'admin'],
   withdrawCase: ['window_clerk', 'station_staff', 'admin'],
   acceptStationCase: ['window_clerk', 'admin'],
+  requestCorrection: ['window_clerk', 'admin'],
+  declineCase: ['window_clerk', 'admin'],
+  retryForwarding: ['admin'],
   deliverCase: ['window_clerk', 'result_clerk', 'admin'],
   evaluateCase: ['window_clerk', 'result_clerk', 'station_staff', 'self_service', 'admin'],
 };

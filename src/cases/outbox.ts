@@ -81,7 +81,7 @@ export class OutboxWorker {
     loop(this.options.pollMs, async () => (await this.round()).claimed === this.options.batch);
     loop(this.options.statusSyncMs, async () => {
       await this.syncStatuses();
-      await this.cases.returnOverdueDeficiencies(ACTOR);
+      await this.cases.returnOverdue(ACTOR);
     });
   }
 

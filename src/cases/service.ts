@@ -72,6 +72,17 @@ export interface CaseRow {
   departmentRef: string | null;
   visits: number;
   rating: string | null;
+  /** 补齐补正: what the applicant was told to bring or correct, while the case waits for it. */
+  correctionGaps: CorrectionGap[] | null;
+  correctionDeadline: Date | null;
+  /** 不予受理: why, and the appeal notice given with the decision. */
+  notAcceptedReason: string | null;
+  appealNotice: string | null;
+}
+
+export interface CorrectionGap {
+  materialCode: string;
+  reason: string;
 }
 
 export interface CaseFilter {
@@ -85,10 +96,12 @@ export interface CaseFilter {
   receivedFrom?: Date | null;
   receivedTo?: Date | null;
   overdue?: boolean | null;
+  forwardingState?: 'NOT_NEEDED' | 'PENDING' | 'SENT' | 'ACKNOWLEDGED' | 'FAILED' | null;
 }
 
 export const CASE_COLUMNS = `case_no, service_item_code, department, applicant_id_number, channel, handling_mode, status, outcome, received_at, accepted_at,
-  promised_by, paused_at, completed_at, delivered_at, window_code, station_code, deferred_material_codes, supplement_deadline, form_data, department_ref, visits, rating`;
+  promised_by, paused_at, completed_at, delivered_at, window_code, station_code, deferred_material_codes, supplement_deadline, form_data, department_ref, visits, rating,
+  correction_gaps, correction_deadline, not_accepted_reason, appeal_notice`;
 
 export function toCaseRow(r: Record<string, any>): CaseRow {
   return {
@@ -114,6 +127,10 @@ export function toCaseRow(r: Record<string, any>): CaseRow {
     departmentRef: r.department_ref,
     visits: r.visits,
     rating: r.rating,
+    correctionGaps: typeof r.correction_gaps === 'string' ? JSON.parse(r.correction_gaps) : (r.correction_gaps ?? null),
+    correctionDeadline: r.correction_deadline ?? null,
+    notAcceptedReason: r.not_accepted_reason ?? null,
+    appealNotice: r.appeal_notice ?? null,
   };
 }
 
@@ -297,12 +314,18 @@ export class CaseService {
       for (const m of materials) {
         await tx.query('insert into case_materials (case_no, code, reference, form, provenance, sha256) values ($1, $2, $3, $4, $5, $6) on conflict do nothing', [caseNo, m.code, m.reference, m.form, provenanceOf(m.form), m.sha256 ?? null]);
       }
-      const remaining = c.deferredMaterialCodes.filter((code) => !materials.some((m) => m.code === code));
+      const supplied = (code: string) => materials.some((m) => m.code === code);
+      const remaining = c.deferredMaterialCodes.filter((code) => !supplied(code));
+      const gapsLeft = (c.correctionGaps ?? []).filter((g) => !supplied(g.materialCode));
       const note = `supplemented ${materials.map((m) => m.code).join(', ')}`;
       await tx.query('update cases set deferred_material_codes = $2, visits = visits + 1 where case_no = $1', [caseNo, remaining]);
       if (c.status === 'ACCEPTED_WITH_DEFICIENCY' && remaining.length === 0) await this.move(tx, c, 'ACCEPTED', actor, note, { supplement_deadline: null }, 'MATERIALS_SUPPLEMENTED');
-      else if (c.status === 'CORRECTION_REQUESTED') await this.move(tx, c, 'RECEIVED', actor, note, {}, 'MATERIALS_SUPPLEMENTED');
-      else await event(tx, caseNo, 'MATERIALS_SUPPLEMENTED', c.status, c.status, actor, note, this.now());
+      // 补齐补正: back to RECEIVED (the centre looks at it again) once every gap told is filled.
+      else if (c.status === 'CORRECTION_REQUESTED' && gapsLeft.length === 0) await this.move(tx, c, 'RECEIVED', actor, note, { correction_gaps: null, correction_deadline: null }, 'MATERIALS_SUPPLEMENTED');
+      else {
+        if (c.status === 'CORRECTION_REQUESTED') await tx.query('update cases set correction_gaps = $2::jsonb where case_no = $1', [caseNo, JSON.stringify(gapsLeft)]);
+        await event(tx, caseNo, 'MATERIALS_SUPPLEMENTED', c.status, c.status, actor, c.status === 'CORRECTION_REQUESTED' ? `${note}; still to correct: ${gapsLeft.map((g) => g.materialCode).join(', ')}` : note, this.now());
+      }
     });
   }
 
@@ -331,6 +354,56 @@ export class CaseService {
       const item = this.catalogue.get(c.serviceItemCode);
       if (!item) throw new CaseError('NOT_FOUND', 'the case’s service item is no longer in the catalogue', { caseNo });
       await this.accept(tx, caseNo, item, c.deferredMaterialCodes, actor, this.now());
+    });
+  }
+
+  /**
+   * 补齐补正: the centre tells the applicant everything to bring or correct, at once, with a
+   * deadline (end of the nth working day). The clock is paused; supplementing every gap brings the
+   * case back to RECEIVED; the deadline passing returns it (退件, swept with the status sync).
+   */
+  async requestCorrection(caseNo: string, gaps: CorrectionGap[], withinWorkingDays: number, actor: Actor): Promise<void> {
+    if (gaps.length === 0) throw new CaseError('BAD_USER_INPUT', 'name at least one gap: all of them are told at once (一次性告知)', { argument: 'gaps' });
+    if (!Number.isInteger(withinWorkingDays) || withinWorkingDays < 1 || withinWorkingDays > 30) throw new CaseError('BAD_USER_INPUT', 'withinWorkingDays must be a whole number from 1 to 30', { argument: 'withinWorkingDays' });
+    const codes = gaps.map((g) => g.materialCode);
+    const twice = codes.filter((code, i) => codes.indexOf(code) !== i);
+    if (twice.length) throw new CaseError('BAD_USER_INPUT', `each material once, with everything wrong with it in its reason: ${[...new Set(twice)].join(', ')} named twice`, { argument: 'gaps', materialCodes: [...new Set(twice)] });
+    const noReason = gaps.filter((g) => !g.reason.trim()).map((g) => g.materialCode);
+    if (noReason.length) throw new CaseError('BAD_USER_INPUT', `every gap needs a reason the applicant can act on: ${noReason.join(', ')} has none`, { argument: 'gaps', materialCodes: noReason });
+    await this.db.transaction(async (tx) => {
+      const c = await this.lock(tx, caseNo);
+      const item = this.catalogue.get(c.serviceItemCode);
+      const known = new Set((item?.materials ?? []).map((m) => m.code));
+      const unknown = codes.filter((code) => !known.has(code));
+      if (unknown.length) throw new CaseError('BAD_USER_INPUT', `not materials of this item: ${unknown.join(', ')}`, { argument: 'gaps', materialCodes: unknown });
+      const deadline = this.calendar.promisedBy(this.now(), withinWorkingDays);
+      const told = gaps.map((g) => ({ materialCode: g.materialCode, reason: g.reason.trim().slice(0, 500) }));
+      await this.move(tx, c, 'CORRECTION_REQUESTED', actor, `补齐补正 by ${chinaDate(deadline)}: ${told.map((g) => `${g.materialCode} (${g.reason})`).join('; ')}`.slice(0, 2000), { correction_gaps: JSON.stringify(told), correction_deadline: deadline }, 'CORRECTION_REQUESTED');
+    });
+  }
+
+  /** 不予受理: a reasoned refusal with the appeal notice of the day; final. */
+  async decline(caseNo: string, reason: string, appealNotice: string, actor: Actor): Promise<void> {
+    if (!reason.trim()) throw new CaseError('BAD_USER_INPUT', 'a reason is required to decline a case (不予受理 must say why)', { argument: 'reason' });
+    await this.db.transaction(async (tx) => {
+      const c = await this.lock(tx, caseNo);
+      await this.move(tx, c, 'NOT_ACCEPTED', actor, reason.trim().slice(0, 500), { not_accepted_reason: reason.trim().slice(0, 500), appeal_notice: appealNotice, correction_gaps: null, correction_deadline: null }, 'NOT_ACCEPTED');
+    });
+  }
+
+  /**
+   * An administrator sends a FAILED forwarding again (the department was away longer than the
+   * outbox's attempts): due now, attempts counted from zero, the retry recorded as an event.
+   */
+  async retryForwarding(caseNo: string, actor: Actor): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const c = await this.lock(tx, caseNo);
+      const { rows } = await tx.query<{ state: string; attempts: number }>('select state, attempts from outbox where case_no = $1 for update', [caseNo]);
+      const row = rows[0];
+      if (!row || row.state !== 'FAILED') throw new CaseError('FORWARDING_NOT_FAILED', `the forwarding of case ${caseNo} is ${row?.state ?? 'NOT_NEEDED'}; only a FAILED forwarding can be retried`, { caseNo, state: row?.state ?? 'NOT_NEEDED' });
+      if (c.status !== 'ACCEPTED' && c.status !== 'ACCEPTED_WITH_DEFICIENCY') throw new CaseError('ILLEGAL_TRANSITION', `case ${caseNo} is ${c.status}: it is not to be forwarded`, { caseNo, from: c.status });
+      await tx.query(`update outbox set state = 'PENDING', attempts = 0, next_attempt_at = now(), locked_until = null, updated_at = now() where case_no = $1`, [caseNo]);
+      await event(tx, caseNo, 'FORWARDING_RETRIED', c.status, c.status, actor, `failed after ${row.attempts} attempts; sent again`, this.now());
     });
   }
 
@@ -372,21 +445,29 @@ export class CaseService {
   }
 
   /**
-   * 容缺 cases whose supplement deadline passed with materials still missing are returned (退件).
-   * Returns how many were.
+   * 退件: 容缺 cases whose supplement deadline passed with materials still missing, and cases whose
+   * correction (补齐补正) deadline passed with gaps still open, are returned. Returns how many were.
    */
-  async returnOverdueDeficiencies(actor: Actor): Promise<number> {
+  async returnOverdue(actor: Actor): Promise<number> {
     const { rows } = await this.db.query<{ case_no: string }>(
-      `select case_no from cases where cardinality(deferred_material_codes) > 0 and supplement_deadline < $1
-         and status in ('ACCEPTED_WITH_DEFICIENCY', 'FORWARDED', 'IN_REVIEW', 'SUSPENDED') order by supplement_deadline limit 200`,
+      `select case_no from cases where (cardinality(deferred_material_codes) > 0 and supplement_deadline < $1
+           and status in ('ACCEPTED_WITH_DEFICIENCY', 'FORWARDED', 'IN_REVIEW', 'SUSPENDED'))
+         or (status = 'CORRECTION_REQUESTED' and correction_deadline < $1)
+       order by case_no limit 200`,
       [this.now()],
     );
     let returned = 0;
     for (const { case_no } of rows) {
       await this.db.transaction(async (tx) => {
         const c = await this.lock(tx, case_no);
-        if (c.deferredMaterialCodes.length === 0 || !c.supplementDeadline || c.supplementDeadline >= this.now()) return; // supplemented meanwhile
-        await this.move(tx, c, 'RETURNED', actor, `容缺 commitment not kept: ${c.deferredMaterialCodes.join(', ')} not supplied by the deadline`, {}, 'RETURNED');
+        const now = this.now();
+        if (c.status === 'CORRECTION_REQUESTED') {
+          if (!c.correctionDeadline || c.correctionDeadline >= now) return; // corrected meanwhile
+          await this.move(tx, c, 'RETURNED', actor, `补齐补正 not made by the deadline: ${(c.correctionGaps ?? []).map((g) => g.materialCode).join(', ')} still open`, {}, 'RETURNED');
+        } else {
+          if (c.deferredMaterialCodes.length === 0 || !c.supplementDeadline || c.supplementDeadline >= now || FINISHED.includes(c.status)) return; // supplemented meanwhile
+          await this.move(tx, c, 'RETURNED', actor, `容缺 commitment not kept: ${c.deferredMaterialCodes.join(', ')} not supplied by the deadline`, {}, 'RETURNED');
+        }
         returned++;
       });
     }
@@ -521,6 +602,8 @@ function filterSql(f: CaseFilter, now: Date): { where: string; params: unknown[]
   if (f.applicantIdNumber) add('c.applicant_id_number = ?', f.applicantIdNumber.trim().toUpperCase());
   if (f.receivedFrom) add('c.received_at >= ?', f.receivedFrom);
   if (f.receivedTo) add('c.received_at < ?', f.receivedTo);
+  if (f.forwardingState === 'NOT_NEEDED') clauses.push('not exists (select 1 from outbox o where o.case_no = c.case_no)');
+  else if (f.forwardingState) add('exists (select 1 from outbox o where o.case_no = c.case_no and o.state = ?)', f.forwardingState);
   if (f.overdue !== undefined && f.overdue !== null) {
     params.push(now, FINISHED);
     const overdue = `(coalesce(c.promised_by < $${params.length - 1}, false) and c.status <> all($${params.length}) and c.paused_at is null)`;

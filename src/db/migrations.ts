@@ -173,6 +173,17 @@ create table unmask_grants (
 );
 `,
   },
+  {
+    version: 5,
+    name: 'correction requests (补齐补正) and not-accepted decisions (不予受理)',
+    sql: `
+alter table cases add column correction_gaps jsonb;
+alter table cases add column correction_deadline timestamptz;
+alter table cases add column not_accepted_reason text;
+alter table cases add column appeal_notice text;
+create index outbox_failed on outbox (case_no) where state = 'FAILED';
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

@@ -21,6 +21,9 @@ import {
   CaseStatsBucket,
   CaseStatus,
   Channel,
+  CorrectionGap,
+  CorrectionGapInput,
+  CorrectionRequest,
   ForwardingState,
   ForwardingStatus,
   HandlingMode,
@@ -215,6 +218,32 @@ export class CaseResolver {
     return this.reload(ctx, caseNo);
   }
 
+  @Mutation(() => Case, { description: '补齐补正: the centre tells the applicant of a received case everything to bring or correct, at once; the clock stops until it is done.' })
+  async requestCorrection(
+    @Arg('caseNo', () => ID) caseNo: string,
+    @Arg('gaps', () => [CorrectionGapInput]) gaps: CorrectionGapInput[],
+    @Arg('withinWorkingDays', () => Int, { defaultValue: 5, description: 'Working days the applicant has; after them the case is returned (退件).' }) withinWorkingDays: number,
+    @Ctx() ctx: Context,
+  ): Promise<Case> {
+    await this.visible(ctx, caseNo);
+    await ctx.cases.service.requestCorrection(caseNo, gaps, withinWorkingDays, ctx.actor);
+    return this.reload(ctx, caseNo);
+  }
+
+  @Mutation(() => Case, { description: '不予受理: the centre declines a received case, saying why; the appeal notice goes with the decision. Final.' })
+  async declineCase(@Arg('caseNo', () => ID) caseNo: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: Context): Promise<Case> {
+    await this.visible(ctx, caseNo);
+    await ctx.cases.service.decline(caseNo, reason, ctx.cases.appealNotice, ctx.actor);
+    return this.reload(ctx, caseNo);
+  }
+
+  @Mutation(() => Case, { description: 'Administrators: send a FAILED forwarding again (its department was away longer than the outbox tries).' })
+  async retryForwarding(@Arg('caseNo', () => ID) caseNo: string, @Ctx() ctx: Context): Promise<Case> {
+    await this.visible(ctx, caseNo);
+    await ctx.cases.service.retryForwarding(caseNo, ctx.actor);
+    return this.reload(ctx, caseNo);
+  }
+
   @Mutation(() => Case)
   async evaluateCase(@Arg('caseNo', () => ID) caseNo: string, @Arg('rating', () => Rating) rating: Rating, @Arg('comment', () => String, { nullable: true }) comment: string | undefined, @Ctx() ctx: Context): Promise<Case> {
     await this.visible(ctx, caseNo);
@@ -256,6 +285,17 @@ export class CaseResolver {
   missingMaterials(@Root() c: Case, @Ctx() ctx: Context): MaterialRequirement[] {
     const item = ctx.cases.service.catalogue.get(c.serviceItemCode);
     return (item?.materials ?? []).filter((m) => c.deferredMaterialCodes.includes(m.code)).map((m) => toMaterial(m, ctx));
+  }
+
+  @FieldResolver(() => CorrectionRequest, { nullable: true, description: 'While the case is CORRECTION_REQUESTED: the gaps still open and the deadline.' })
+  correction(@Root() c: Case, @Ctx() ctx: Context): CorrectionRequest | null {
+    if (c.status !== CaseStatus.CORRECTION_REQUESTED || !c.correctionGaps || !c.correctionDeadline) return null;
+    const specs = new Map((ctx.cases.service.catalogue.get(c.serviceItemCode)?.materials ?? []).map((m) => [m.code, m]));
+    const gaps = c.correctionGaps.flatMap((g) => {
+      const spec = specs.get(g.materialCode);
+      return spec ? [Object.assign(new CorrectionGap(), { material: toMaterial(spec, ctx), reason: g.reason })] : [];
+    });
+    return Object.assign(new CorrectionRequest(), { gaps, deadline: c.correctionDeadline });
   }
 
   @FieldResolver(() => ForwardingStatus)

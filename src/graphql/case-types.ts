@@ -146,10 +146,32 @@ export class Case {
   @Field(() => String, { nullable: true }) station?: string | null;
   @Field(() => String, { nullable: true }) departmentRef?: string | null;
   @Field(() => Rating, { nullable: true }) rating?: Rating | null;
+  @Field(() => String, { nullable: true, description: '不予受理: why the case was not accepted.' }) notAcceptedReason?: string | null;
+  @Field(() => String, { nullable: true, description: '不予受理: the appeal notice (行政复议 / 行政诉讼) given with the decision.' }) appealNotice?: string | null;
   /** Not in the schema: the resolvers' way back to the row. */
   serviceItemCode!: string;
   applicantIdNumber!: string;
   deferredMaterialCodes!: string[];
+  correctionGaps!: { materialCode: string; reason: string }[] | null;
+  correctionDeadline!: Date | null;
+}
+
+@ObjectType(data)
+export class CorrectionGap {
+  @Field(() => MaterialRequirement) material!: MaterialRequirement;
+  @Field(() => String, { description: 'What is missing or wrong, in words the applicant can act on.' }) reason!: string;
+}
+
+@ObjectType({ ...data, description: '补齐补正: everything the applicant must bring or correct, told at once.' })
+export class CorrectionRequest {
+  @Field(() => [CorrectionGap], { description: 'The gaps still open.' }) gaps!: CorrectionGap[];
+  @Field(() => DateTimeScalar, { description: 'End of the last working day to correct them; after it the case is returned (退件).' }) deadline!: Date;
+}
+
+@InputType()
+export class CorrectionGapInput {
+  @Field(() => ID) materialCode!: string;
+  @Field(() => String) reason!: string;
 }
 
 @ObjectType(data)
@@ -171,6 +193,7 @@ export class CaseFilter {
   @Field(() => DateTimeScalar, { nullable: true }) receivedFrom?: Date | null;
   @Field(() => DateTimeScalar, { nullable: true }) receivedTo?: Date | null;
   @Field(() => Boolean, { nullable: true }) overdue?: boolean | null;
+  @Field(() => ForwardingState, { nullable: true, description: 'e.g. FAILED: cases an administrator may send again (retryForwarding).' }) forwardingState?: ForwardingState | null;
 }
 
 @ObjectType(data)

@@ -26,6 +26,8 @@ export interface CaseServices {
   outbox: OutboxWorker;
   /** How long submitCase waits for an instant item's department before leaving it to the outbox, ms. */
   instantBudgetMs: number;
+  /** 不予受理: the appeal notice given with every decision (APPEAL_NOTICE). */
+  appealNotice: string;
 }
 
 export interface Context extends RequestInfo {

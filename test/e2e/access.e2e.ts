@@ -78,6 +78,9 @@ describe('authentication, roles, purpose and masking', () => {
     caseStats: ['analyst', 'admin'],
     deliverCase: ['window_clerk', 'result_clerk', 'admin'],
     acceptStationCase: ['window_clerk', 'admin'],
+    requestCorrection: ['window_clerk', 'admin'],
+    declineCase: ['window_clerk', 'admin'],
+    retryForwarding: ['admin'],
     withdrawCase: ['window_clerk', 'station_staff', 'admin'],
   };
   const ROLE_CLAIMS = (): Record<Role, TokenClaims> => ({
@@ -111,6 +114,9 @@ describe('authentication, roles, purpose and masking', () => {
     deliverCase: `mutation { deliverCase(caseNo: "OW-none") { status } }`,
     acceptStationCase: `mutation { acceptStationCase(caseNo: "OW-none") { status } }`,
     withdrawCase: `mutation { withdrawCase(caseNo: "OW-none", reason: "r") { status } }`,
+    requestCorrection: `mutation { requestCorrection(caseNo: "OW-none", gaps: [{ materialCode: "X", reason: "r" }]) { status } }`,
+    declineCase: `mutation { declineCase(caseNo: "OW-none", reason: "r") { status } }`,
+    retryForwarding: `mutation { retryForwarding(caseNo: "OW-none") { status } }`,
   });
 
   it('enforces the role × operation matrix, default deny', async () => {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkingCalendar } from '../../src/cases/calendar.js';
+import { DEFAULT_APPEAL_NOTICE } from '../../src/config.js';
 import { DBS, startTestHub, type TestHub } from '../helpers/hub.js';
 
 const CASE_FIELDS = `caseNo status outcome channel receivedAt acceptedAt promisedBy completedAt deliveredAt window station departmentRef rating
@@ -22,7 +23,7 @@ describe.each(DBS)('one-window intake (%s)', (dbKind) => {
   const count = async (table: string) => (await t.db.query<{ n: number }>(`select count(*)::int as n from ${table}`)).rows[0]!.n;
 
   beforeAll(async () => {
-    t = await startTestHub({ db: dbKind, env: { INSTANT_BUDGET_MS: '1000', OUTBOX_BASE_BACKOFF_MS: '1' } });
+    t = await startTestHub({ db: dbKind, env: { INSTANT_BUDGET_MS: '1000', OUTBOX_BASE_BACKOFF_MS: '1', OUTBOX_MAX_BACKOFF_MS: '20', OUTBOX_MAX_ATTEMPTS: '6' } });
     for (const s of Object.values(t.sims.sims)) s.configure({}, { caseReviewAfterMs: 0, caseDecideAfterMs: 0 });
     t.sims.sims['civil-affairs'].configure({}, { caseReviewAfterMs: 0, caseDecideAfterMs: 3_600_000 }); // decided when a test says so
   });
@@ -213,9 +214,9 @@ describe.each(DBS)('one-window intake (%s)', (dbKind) => {
       input: { idempotencyKey: randomUUID(), serviceItemCode: item('城乡居民养老保险待遇申领').code, applicantIdNumber: p.idNumber, channel: 'WINDOW', materials: [{ code: 'APPLICATION_FORM', reference: 'scan://f', form: 'ORIGINAL' }], deferredMaterialCodes: ['BANK_ACCOUNT'] },
     });
     const caseNo = body.data.submitCase.case.caseNo;
-    expect(await t.hub.cases.returnOverdueDeficiencies({ operator: 'hub:outbox' })).toBe(0); // not due yet
+    expect(await t.hub.cases.returnOverdue({ operator: 'hub:outbox' })).toBe(0); // not due yet
     await t.db.query(`update cases set supplement_deadline = now() - interval '1 minute' where case_no = $1`, [caseNo]);
-    expect(await t.hub.cases.returnOverdueDeficiencies({ operator: 'hub:outbox' })).toBe(1);
+    expect(await t.hub.cases.returnOverdue({ operator: 'hub:outbox' })).toBe(1);
     const c = (await t.gql(`query($n: ID!) { case(caseNo: $n) { status events { type note } } }`, { n: caseNo })).body.data.case;
     expect(c.status).toBe('RETURNED');
     expect(c.events.at(-1)).toMatchObject({ type: 'RETURNED', note: expect.stringContaining('BANK_ACCOUNT') });
@@ -289,5 +290,139 @@ describe.each(DBS)('one-window intake (%s)', (dbKind) => {
     ]);
     const all = await t.gql(`query($f: CaseFilter) { caseStats(filter: $f, groupBy: []) { count completedCount oneVisitRate onTimeRate averageWorkingDays } }`, { f: { serviceItemCode: code } });
     expect(all.body.data.caseStats).toEqual([{ count: 3, completedCount: 2, oneVisitRate: 0.5, onTimeRate: 0.5, averageWorkingDays: 2.5 }]);
+  });
+
+  // A case received at a community station, as the centre finds it (临时救助申请: civil affairs).
+  const stationCase = async (skip: number, materials = [{ code: 'INCOME_PROOF', reference: 'scan://income', form: 'ORIGINAL' }, { code: 'APPLICATION_FORM', reference: 'scan://form', form: 'ORIGINAL' }]) => {
+    const p = person((x) => x.age >= 18, skip);
+    const { body } = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('临时救助申请').code, applicantIdNumber: p.idNumber, channel: 'STATION', materials } }, { authorization: `Bearer ${await t.token({ role: 'station_staff', sub: 'station-03', station: 'JW-03' })}` });
+    expect(body.data.submitCase.case.status).toBe('RECEIVED');
+    return body.data.submitCase.case.caseNo as string;
+  };
+  const CORRECTION = `correction { deadline gaps { material { code name } reason } }`;
+  const eventsOf = async (caseNo: string) => (await t.db.query<{ n: number }>('select count(*)::int as n from case_events where case_no = $1', [caseNo])).rows[0]!.n;
+
+  it('补齐补正: every gap told at once with a deadline, the clock stopped; supplemented gap by gap, the case comes back and is accepted', async () => {
+    const caseNo = await stationCase(23);
+    const clerk = { authorization: `Bearer ${await t.token({ role: 'window_clerk', sub: 'clerk-07', window: 'W7' })}` };
+    const ask = `mutation($n: ID!, $g: [CorrectionGapInput!]!, $d: Int) { requestCorrection(caseNo: $n, gaps: $g, withinWorkingDays: $d) { status promisedBy ${CORRECTION} events { type fromStatus toStatus actor note } } }`;
+
+    // bad requests change nothing, and say what is wrong
+    const before = await eventsOf(caseNo);
+    for (const [gaps, days, problem] of [
+      [[], 5, /at least one gap/],
+      [[{ materialCode: 'PASSPORT', reason: '无' }], 5, /not materials of this item: PASSPORT/],
+      [[{ materialCode: 'INCOME_PROOF', reason: '缺盖章' }, { materialCode: 'INCOME_PROOF', reason: '过期' }], 5, /INCOME_PROOF named twice/],
+      [[{ materialCode: 'INCOME_PROOF', reason: '  ' }], 5, /needs a reason/],
+      [[{ materialCode: 'INCOME_PROOF', reason: '缺盖章' }], 0, /withinWorkingDays/],
+    ] as const) {
+      const bad = await t.gql(ask, { n: caseNo, g: gaps, d: days }, clerk);
+      expect([bad.body.errors?.[0]?.extensions?.code, bad.body.errors?.[0]?.message]).toEqual(['BAD_USER_INPUT', expect.stringMatching(problem)]);
+    }
+    expect(await eventsOf(caseNo)).toBe(before);
+    expect((await t.db.query<{ status: string }>('select status from cases where case_no = $1', [caseNo])).rows[0]!.status).toBe('RECEIVED');
+
+    const gaps = [{ materialCode: 'INCOME_PROOF', reason: '收入证明缺少单位公章' }, { materialCode: 'APPLICATION_FORM', reason: '申请表第三栏未签名' }];
+    const asked = (await t.gql(ask, { n: caseNo, g: gaps, d: 3 }, clerk)).body.data.requestCorrection;
+    expect(asked.status).toBe('CORRECTION_REQUESTED');
+    expect(asked.promisedBy).toBeNull(); // not accepted: no promised date yet
+    expect(asked.correction.gaps).toEqual([
+      { material: { code: 'INCOME_PROOF', name: item('临时救助申请').materials.find((m) => m.code === 'INCOME_PROOF')!.name }, reason: '收入证明缺少单位公章' },
+      { material: { code: 'APPLICATION_FORM', name: item('临时救助申请').materials.find((m) => m.code === 'APPLICATION_FORM')!.name }, reason: '申请表第三栏未签名' },
+    ]);
+    expect(new Date(asked.correction.deadline).getTime()).toBe(new WorkingCalendar().promisedBy(new Date(), 3).getTime());
+    expect(asked.events.at(-1)).toMatchObject({ type: 'CORRECTION_REQUESTED', fromStatus: 'RECEIVED', toStatus: 'CORRECTION_REQUESTED', actor: 'clerk-07', note: expect.stringMatching(/INCOME_PROOF \(收入证明缺少单位公章\); APPLICATION_FORM/) });
+    const again = await t.gql(ask, { n: caseNo, g: gaps, d: 3 }, clerk);
+    expect(again.body.errors[0].extensions).toMatchObject({ code: 'ILLEGAL_TRANSITION', from: 'CORRECTION_REQUESTED' });
+    const paused = (await t.db.query<{ paused_at: Date | null }>('select paused_at from cases where case_no = $1', [caseNo])).rows[0]!;
+    expect(paused.paused_at).not.toBeNull();
+
+    // the station brings the first; one gap stays open
+    const station = { authorization: `Bearer ${await t.token({ role: 'station_staff', sub: 'station-03', station: 'JW-03' })}` };
+    const supplement = (code: string) => t.gql(`mutation($n: ID!, $m: [MaterialInput!]!) { supplementMaterials(caseNo: $n, materials: $m) { status ${CORRECTION} events { type note } } }`, { n: caseNo, m: [{ code, reference: `scan://${code}-2`, form: 'ORIGINAL' }] }, station);
+    const first = (await supplement('INCOME_PROOF')).body.data.supplementMaterials;
+    expect(first.status).toBe('CORRECTION_REQUESTED');
+    expect(first.correction.gaps.map((g: any) => g.material.code)).toEqual(['APPLICATION_FORM']);
+    expect(first.events.at(-1).note).toMatch(/still to correct: APPLICATION_FORM/);
+    const second = (await supplement('APPLICATION_FORM')).body.data.supplementMaterials;
+    expect(second).toMatchObject({ status: 'RECEIVED', correction: null });
+    const row = (await t.db.query<{ correction_gaps: unknown; correction_deadline: Date | null; paused_at: Date | null; visits: number }>('select correction_gaps, correction_deadline, paused_at, visits from cases where case_no = $1', [caseNo])).rows[0]!;
+    expect(row).toEqual({ correction_gaps: null, correction_deadline: null, paused_at: null, visits: 3 });
+
+    const accepted = (await t.gql(`mutation($n: ID!) { acceptStationCase(caseNo: $n) { status promisedBy forwarding { state } } }`, { n: caseNo }, clerk)).body.data.acceptStationCase;
+    expect(accepted).toMatchObject({ status: 'ACCEPTED', forwarding: { state: 'PENDING' } });
+    expect(accepted.promisedBy).not.toBeNull();
+  });
+
+  it('补齐补正 not made by the deadline: the case is returned (退件) by the sweep, saying which gaps stayed open', async () => {
+    const caseNo = await stationCase(25);
+    await t.gql(`mutation($n: ID!) { requestCorrection(caseNo: $n, gaps: [{ materialCode: "INCOME_PROOF", reason: "收入证明已过期" }]) { status } }`, { n: caseNo });
+    expect(await t.hub.cases.returnOverdue({ operator: 'hub:outbox' })).toBe(0); // five working days to go
+    await t.db.query(`update cases set correction_deadline = now() - interval '1 minute' where case_no = $1`, [caseNo]);
+    expect(await t.hub.cases.returnOverdue({ operator: 'hub:outbox' })).toBe(1);
+    const c = (await t.gql(`query($n: ID!) { case(caseNo: $n) { status correction { deadline } forwarding { state } events { type toStatus note } } }`, { n: caseNo })).body.data.case;
+    expect(c).toMatchObject({ status: 'RETURNED', correction: null, forwarding: { state: 'NOT_NEEDED' } });
+    expect(c.events.at(-1)).toMatchObject({ type: 'RETURNED', toStatus: 'RETURNED', note: expect.stringContaining('INCOME_PROOF still open') });
+    expect(await t.hub.cases.returnOverdue({ operator: 'hub:outbox' })).toBe(0); // once
+  });
+
+  it('不予受理: declined with a reason and the appeal notice; final, and never forwarded', async () => {
+    const caseNo = await stationCase(27);
+    const decline = (n: string, reason: string) => t.gql(`mutation($n: ID!, $r: String!) { declineCase(caseNo: $n, reason: $r) { status notAcceptedReason appealNotice forwarding { state } events { type toStatus note } } }`, { n, r: reason });
+    const empty = await decline(caseNo, '   ');
+    expect(empty.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'reason' });
+    const declined = (await decline(caseNo, '申请事项不属于本中心受理范围，请向户籍所在地街道申请')).body.data.declineCase;
+    expect(declined).toMatchObject({ status: 'NOT_ACCEPTED', notAcceptedReason: '申请事项不属于本中心受理范围，请向户籍所在地街道申请', appealNotice: DEFAULT_APPEAL_NOTICE, forwarding: { state: 'NOT_NEEDED' } });
+    expect(declined.events.at(-1)).toMatchObject({ type: 'NOT_ACCEPTED', toStatus: 'NOT_ACCEPTED' });
+    const accept = await t.gql(`mutation($n: ID!) { acceptStationCase(caseNo: $n) { status } }`, { n: caseNo });
+    expect(accept.body.errors[0].extensions).toMatchObject({ code: 'ILLEGAL_TRANSITION', from: 'NOT_ACCEPTED' });
+    await t.hub.outbox.forwardDue();
+    expect((await deptCases('civil-affairs'))[caseNo]).toBeUndefined();
+    // an accepted case is past 不予受理: it can be withdrawn or decided, not declined
+    const p = person((x) => x.age >= 18, 29);
+    const { body } = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('养老保险关系转移接续').code, applicantIdNumber: p.idNumber, channel: 'WINDOW', materials: [{ code: 'APPLICATION_FORM', reference: 'scan://a', form: 'ORIGINAL' }] } });
+    const late = await decline(body.data.submitCase.case.caseNo, '材料不全');
+    expect(late.body.errors[0].extensions).toMatchObject({ code: 'ILLEGAL_TRANSITION', from: 'ACCEPTED', to: 'NOT_ACCEPTED' });
+  });
+
+  it('a forwarding FAILED after every attempt is listed, and an administrator sends it again: it arrives once', async () => {
+    const civil = t.sims.sims['civil-affairs'];
+    const p = person((x) => x.age >= 18, 31);
+    const submit = async () => (await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('临时救助申请').code, applicantIdNumber: p.idNumber, channel: 'WINDOW', materials: [{ code: 'INCOME_PROOF', reference: 'x', form: 'ORIGINAL' }, { code: 'APPLICATION_FORM', reference: 'y', form: 'ORIGINAL' }] } })).body.data.submitCase.case.caseNo as string;
+    const caseNo = await submit();
+    const forwarding = async (n = caseNo) => (await t.gql(`query($n: ID!) { case(caseNo: $n) { status forwarding { state attempts lastError } events { type note actor } } }`, { n })).body.data.case;
+    civil.configure({ down: true });
+    try {
+      for (let i = 0; i < 40 && (await forwarding()).forwarding.state !== 'FAILED'; i++) {
+        await t.hub.outbox.forwardDue();
+        await new Promise((r) => setTimeout(r, 25)); // the backoff (at most OUTBOX_MAX_BACKOFF_MS=20)
+      }
+      const failed = await forwarding();
+      expect(failed.forwarding).toMatchObject({ state: 'FAILED', attempts: 6, lastError: expect.stringMatching(/503|unavailable/i) });
+      const listed = (await t.gql(`{ cases(filter: { forwardingState: FAILED }, first: 200) { edges { node { caseNo } } } }`)).body.data.cases.edges.map((e: any) => e.node.caseNo);
+      expect(listed).toContain(caseNo);
+      const pendingOnes = (await t.gql(`{ cases(filter: { forwardingState: PENDING }, first: 200) { edges { node { caseNo } } } }`)).body.data.cases.edges.map((e: any) => e.node.caseNo);
+      expect(pendingOnes).not.toContain(caseNo);
+
+      const retry = (n: string, auth?: string) => t.gql(`mutation($n: ID!) { retryForwarding(caseNo: $n) { status forwarding { state attempts } events { type note actor } } }`, { n }, auth ? { authorization: auth } : {});
+      const clerk = await retry(caseNo, `Bearer ${await t.token({ role: 'window_clerk', window: 'W1' })}`);
+      expect(clerk.body.errors[0].extensions.code).toBe('FORBIDDEN');
+      const retried = (await retry(caseNo)).body.data.retryForwarding;
+      expect(retried).toMatchObject({ status: 'ACCEPTED', forwarding: { state: 'PENDING', attempts: 0 } });
+      expect(retried.events.at(-1)).toMatchObject({ type: 'FORWARDING_RETRIED', note: 'failed after 6 attempts; sent again' });
+      const twice = await retry(caseNo);
+      expect(twice.body.errors[0].extensions).toMatchObject({ code: 'FORWARDING_NOT_FAILED', state: 'PENDING' });
+
+      // a case withdrawn before forwarding is FAILED on purpose: not sent again
+      const withdrawn = await submit();
+      await t.gql(`mutation($n: ID!) { withdrawCase(caseNo: $n, reason: "申请人撤回") { status } }`, { n: withdrawn });
+      const refused = await retry(withdrawn);
+      expect(refused.body.errors[0].extensions).toMatchObject({ code: 'ILLEGAL_TRANSITION', from: 'WITHDRAWN' });
+    } finally {
+      civil.configure({ down: false });
+    }
+    await t.hub.outbox.forwardDue();
+    expect(await forwarding()).toMatchObject({ status: 'IN_REVIEW', forwarding: { state: 'ACKNOWLEDGED', attempts: 1 } }); // civil affairs reviews at once in this suite
+    expect((await deptCases('civil-affairs'))[caseNo]).toMatchObject({ creations: 1, submissions: 1 });
   });
 });
