@@ -117,7 +117,9 @@ const hubEnv = (extra: Record<string, string>) => ({
 /** A hub process; each gets a ledger of its own (PGlite is one process per data directory). */
 const startHub = async (extra: Record<string, string>) => {
   const dir = mkdtempSync(join(tmpdir(), 'owh-bench-hub-'));
-  const p = await start(['dist/src/main.js'], { DATA_DIR: dir, ...hubEnv(extra) }, /One-Window Hub is up: /);
+  // BENCH_CPU_PROF_DIR=<dir>: every hub writes a V8 CPU profile there when it stops (open in Chrome DevTools).
+  const prof = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+  const p = await start([...prof, 'dist/src/main.js'], { DATA_DIR: dir, ...hubEnv(extra) }, /One-Window Hub is up: /);
   p.child.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   return { proc: p, url: /(http:\S+)/.exec(p.line)![1]! };
 };
