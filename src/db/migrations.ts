@@ -184,6 +184,11 @@ alter table cases add column appeal_notice text;
 create index outbox_failed on outbox (case_no) where state = 'FAILED';
 `,
   },
+  {
+    version: 6,
+    name: 'who revoked an unmasking grant',
+    sql: `alter table unmask_grants add column revoked_by text;`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {

@@ -14,6 +14,7 @@ export class UnmaskGrant {
   @Field(() => String) grantedBy!: string;
   @Field(() => DateTimeScalar) expiresAt!: Date;
   @Field(() => DateTimeScalar, { nullable: true, description: 'When an administrator ended it early; null while it holds.' }) revokedAt!: Date | null;
+  @Field(() => String, { nullable: true, description: 'The administrator (token subject) who ended it.' }) revokedBy!: string | null;
 }
 
 @Resolver()
@@ -33,7 +34,7 @@ export class GrantResolver {
 
   @Mutation(() => UnmaskGrant, { description: 'Administrators: end a grant now (requests that send it are refused from then on).' })
   async revokeUnmasking(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<UnmaskGrant> {
-    const grant = await revokeGrant(ctx.cases.service.db, id.slice(0, 64));
+    const grant = await revokeGrant(ctx.cases.service.db, id.slice(0, 64), ctx.principal.subject);
     if (!grant) throw new GraphQLError('no unmasking grant with this id', { extensions: { code: 'NOT_FOUND', argument: 'id' } });
     return Object.assign(new UnmaskGrant(), grant);
   }

@@ -31,6 +31,23 @@ export async function verifyCredential(db: Queryable, authorization: string | un
   return a.length === b.length && timingSafeEqual(a, b) ? { id: m[1]!, department: row.department } : null;
 }
 
+export interface CredentialInfo {
+  id: string;
+  department: string;
+  createdAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+}
+
+/** Every credential (never its secret or hash), newest first: what to rotate and what to revoke. */
+export async function listCredentials(db: Queryable, department?: string): Promise<CredentialInfo[]> {
+  const { rows } = await db.query<{ id: string; department: string; created_at: Date; expires_at: Date; revoked_at: Date | null }>(
+    `select id, department, created_at, expires_at, revoked_at from department_credentials ${department ? 'where department = $1' : ''} order by created_at desc, id`,
+    department ? [department] : [],
+  );
+  return rows.map((r) => ({ id: r.id, department: r.department, createdAt: r.created_at, expiresAt: r.expires_at, revokedAt: r.revoked_at }));
+}
+
 export async function revokeCredential(db: Queryable, id: string): Promise<boolean> {
   return (await db.query('update department_credentials set revoked_at = now() where id = $1 and revoked_at is null', [id])).rowCount === 1;
 }

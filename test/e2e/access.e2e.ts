@@ -213,12 +213,14 @@ describe('authentication, roles, purpose and masking', () => {
     // Listed while it holds; revoked, it is refused at once and shown as revoked.
     const listed = (await t.gql(`{ unmaskGrants { id subject revokedAt } }`)).body.data.unmaskGrants as any[];
     expect(listed).toContainEqual({ id: grant.id, subject: 'analyst-9', revokedAt: null });
-    const revoked = (await t.gql(`mutation($id: ID!) { revokeUnmasking(id: $id) { id revokedAt } }`, { id: grant.id })).body.data.revokeUnmasking;
+    const revoked = (await t.gql(`mutation($id: ID!) { revokeUnmasking(id: $id) { id revokedAt revokedBy } }`, { id: grant.id })).body.data.revokeUnmasking;
     expect(revoked.id).toBe(grant.id);
+    expect(revoked.revokedBy).toBe('test-admin');
     expect(Date.parse(revoked.revokedAt)).toBeGreaterThan(Date.now() - 60_000);
     expect((await t.gql(q, { id: person.idNumber }, { ...analyst, 'x-unmask-grant': grant.id })).status).toBe(403);
-    const again = (await t.gql(`mutation($id: ID!) { revokeUnmasking(id: $id) { revokedAt } }`, { id: grant.id })).body.data.revokeUnmasking;
-    expect(again.revokedAt).toBe(revoked.revokedAt); // the first revocation stands
+    const otherAdmin = { authorization: `Bearer ${await t.token({ role: 'admin', sub: 'admin-2' })}` };
+    const again = (await t.gql(`mutation($id: ID!) { revokeUnmasking(id: $id) { revokedAt revokedBy } }`, { id: grant.id }, otherAdmin)).body.data.revokeUnmasking;
+    expect(again).toEqual({ revokedAt: revoked.revokedAt, revokedBy: 'test-admin' }); // the first revocation stands, and its revoker
     expect((await t.gql(`{ unmaskGrants { id revokedAt } }`)).body.data.unmaskGrants).toContainEqual({ id: grant.id, revokedAt: revoked.revokedAt });
     const unknown = await t.gql(`mutation { revokeUnmasking(id: "ug_nonesuch") { id } }`);
     expect(unknown.body.errors[0].extensions.code).toBe('NOT_FOUND');

@@ -4,11 +4,15 @@
  * Resident.entitlements, `departments` and `sources` — batched and cached like everyone else's.
  * Deregistration and missed heartbeats make it DOWN. Bad registrations are refused.
  */
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHousingSimulator, housingOf } from '../../mocks/housing/index.js';
 import type { Simulator } from '../../mocks/sim/simulator.js';
-import { issueCredential } from '../../src/remote/credentials.js';
+import { PGliteDb } from '../../src/db/db.js';
+import { issueCredential, verifyCredential } from '../../src/remote/credentials.js';
 import { departmentUrlEnv } from '../../mocks/index.js';
 import { startTestHub, until, type TestHub } from '../helpers/hub.js';
 import { spawnAdapter, stopAdapter } from '../helpers/process.js';
@@ -167,4 +171,43 @@ describe('the six bundled adapters, registered remotely', () => {
     expect(s['civil-affairs'].snapshot().batches['person.query']).toEqual([20, 20, 20, 20, 20]);
     expect(s['medical-insurance'].snapshot().calls['insured.get']).toBe(100);
   });
+});
+
+describe('department credentials from the command line', () => {
+  it('rotation: issue a second, list both, revoke the first — the old one is refused, the new one verified, no secret listed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'owh-credentials-'));
+    const cli = (...args: string[]) =>
+      new Promise<{ code: number; out: string }>((resolve) => {
+        execFile(process.execPath, ['dist/scripts/credentials.js', ...args], { env: { ...process.env, DATA_DIR: dir, DATABASE_URL: '' } }, (err, stdout) => resolve({ code: err ? ((err as any).code ?? 1) : 0, out: stdout }));
+      });
+    try {
+      const issue = async () => {
+        const { code, out } = await cli('issue', 'housing', '30');
+        expect(code).toBe(0);
+        const [, id, token] = /\(id (\w+), valid until [\d-]+\); shown once:\n(owhdc_\S+)\n/.exec(out)!;
+        return { id: id!, token: token! };
+      };
+      const old = await issue();
+      const fresh = await issue();
+      const listed = await cli('list', 'housing');
+      expect(listed.out.trim().split('\n')).toHaveLength(2);
+      for (const { id } of [old, fresh]) expect(listed.out).toMatch(new RegExp(`^${id}  housing  issued [\\d-]+  expires [\\d-]+  active$`, 'm'));
+      expect(listed.out).not.toContain(old.token.split('_')[2]);
+      expect(await cli('revoke', old.id)).toEqual({ code: 0, out: `revoked ${old.id}\n` });
+      expect(await cli('revoke', old.id)).toEqual({ code: 0, out: `no active credential ${old.id}\n` });
+      const after = (await cli('list')).out;
+      expect(after).toMatch(new RegExp(`^${old.id}  housing  .*  revoked [\\d-]+$`, 'm'));
+      expect(after).toMatch(new RegExp(`^${fresh.id}  housing  .*  active$`, 'm'));
+      expect((await cli('rotate', 'housing')).code).toBe(2);
+      const db = await PGliteDb.open(dir);
+      try {
+        expect(await verifyCredential(db, `Bearer ${old.token}`)).toBeNull();
+        expect(await verifyCredential(db, `Bearer ${fresh.token}`)).toEqual({ id: fresh.id, department: 'housing' });
+      } finally {
+        await db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
