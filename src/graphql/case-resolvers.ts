@@ -9,7 +9,7 @@ import type { MaterialSpec, ServiceItemSpec } from '../cases/catalogue.js';
 import { CaseError } from '../cases/state.js';
 import { encodeCursor, type CaseRow, type EvidenceLookup } from '../cases/service.js';
 import { checkIdNumber } from '../domain/idnumber.js';
-import { assertCaseVisible, assertResident } from '../auth/access.js';
+import { ACCESS, assertCaseVisible, assertResident } from '../auth/access.js';
 import { BadUserInputError } from '../errors.js';
 import type { Context } from './context.js';
 import {
@@ -92,8 +92,11 @@ export function resolveServiceItemReference(ref: { code?: unknown }, ctx: Contex
   const item = ctx.cases.service.catalogue.get(String(ref.code ?? ''));
   return item ? toServiceItem(item, ctx) : null;
 }
+/** A case by reference is read as by the `case` query: the same roles, the same bindings (station, department). */
 export async function resolveCaseReference(ref: { caseNo?: unknown }, ctx: Context): Promise<Case | null> {
+  if (!ACCESS.case!.includes(ctx.principal.role)) throw new CaseError('FORBIDDEN', `the role ${ctx.principal.role} may not read cases`);
   const c = await ctx.cases.service.get(String(ref.caseNo ?? ''));
+  if (c) assertCaseVisible(ctx, c);
   return c ? toCase(c) : null;
 }
 
@@ -323,7 +326,11 @@ export class ResidentCasesResolver {
   @FieldResolver(() => [Case], { description: "The resident's cases at this centre, newest first." })
   async cases(@Root() r: Resident, @Arg('status', () => [CaseStatus], { nullable: true }) status: CaseStatus[] | undefined, @Ctx() ctx: Context): Promise<Case[]> {
     const all = await ctx.caseLoaders.byApplicant.load(r.key);
-    return all.filter((c) => !status?.length || status.includes(c.status as CaseStatus)).map(toCase);
+    const p = ctx.principal;
+    return all
+      .filter((c) => !status?.length || status.includes(c.status as CaseStatus))
+      .filter((c) => p.role !== 'station_staff' || c.station === p.station) // as the case query: a station sees its own
+      .map(toCase);
   }
 }
 

@@ -226,6 +226,22 @@ describe('authentication, roles, purpose and masking', () => {
     expect(unknown.body.errors[0].extensions.code).toBe('NOT_FOUND');
   });
 
+  it('a station sees its own cases only, in Resident.cases as in the case query', async () => {
+    const applicant = t.sims.world.people.filter((p) => p.age >= 18)[60]!;
+    const at = async (claims: TokenClaims) => ({ authorization: `Bearer ${await t.token(claims)}` });
+    const submit = async (headers: Record<string, string>, channel: string) =>
+      (await t.gql(`mutation($i: SubmitCaseInput!) { submitCase(input: $i) { case { caseNo } } }`, {
+        i: { idempotencyKey: `access-${channel}-${Date.now()}-${Math.random()}`, serviceItemCode: 'CA-0004', applicantIdNumber: applicant.idNumber, channel, materials: [{ code: 'INCOME_PROOF', reference: 'r', form: 'ORIGINAL' }, { code: 'APPLICATION_FORM', reference: 'f', form: 'ORIGINAL' }] },
+      }, headers)).body.data.submitCase.case.caseNo as string;
+    const atStation = await submit(await at({ role: 'station_staff', sub: 'staff-03', station: 'JW-03' }), 'STATION');
+    const atWindow = await submit(await at({ role: 'window_clerk', window: 'W1' }), 'WINDOW');
+    const casesSeenBy = async (claims: TokenClaims) =>
+      ((await t.gql(`query($id: ID!) { resident(idNumber: $id) { cases { caseNo } } }`, { id: applicant.idNumber }, await at(claims))).body.data.resident.cases as { caseNo: string }[]).map((c) => c.caseNo);
+    expect(await casesSeenBy({ role: 'window_clerk', window: 'W1' })).toEqual(expect.arrayContaining([atStation, atWindow]));
+    expect(await casesSeenBy({ role: 'station_staff', station: 'JW-03' })).toEqual([atStation]);
+    expect(await casesSeenBy({ role: 'station_staff', station: 'JW-01' })).toEqual([]);
+  });
+
   it('a kiosk sees only the resident whose card was read', async () => {
     const kiosk = { authorization: `Bearer ${await t.token({ role: 'self_service', resident: person.idNumber })}` };
     expect((await t.gql(`query($id: ID!) { resident(idNumber: $id) { name } }`, { id: person.idNumber }, kiosk)).body.data.resident.name).toBe(person.name);
