@@ -45,11 +45,15 @@ export const ACCESS: Record<string, readonly Role[]> = {
 /**
  * Resident fields a role has no need for (minimum necessary, PIPL art. 6): the result window hands
  * results over and needs no benefits or health data; a kiosk shows its resident's payment records
- * and designated hospitals, nothing more sensitive.
+ * and designated hospitals, nothing more sensitive; department staff see a case's applicant, not
+ * what the other departments hold.
  */
 export const RESIDENT_FIELDS_DENIED: Partial<Record<Role, ReadonlySet<string>>> = {
   result_clerk: new Set(['entitlements', 'socialInsurance', 'paymentRecords', 'medicalInsurance', 'designatedHospitals', 'disabilityCertificate']),
   self_service: new Set(['entitlements', 'socialInsurance', 'medicalInsurance', 'disabilityCertificate', 'phone', 'address', 'householdNo', 'cases']),
+  // Department staff reach a resident only as the applicant of their own department's case: who
+  // applied and how to reach them; what other departments hold is not theirs to read here.
+  department: new Set(['entitlements', 'socialInsurance', 'paymentRecords', 'medicalInsurance', 'designatedHospitals', 'disabilityCertificate', 'cases']),
 };
 
 /** Operations that read personal data without naming a case: they need a stated purpose (X-Purpose). */

@@ -242,6 +242,22 @@ describe('authentication, roles, purpose and masking', () => {
     expect(await casesSeenBy({ role: 'station_staff', station: 'JW-01' })).toEqual([]);
   });
 
+  it('department staff reading their case see who applied, not the applicant\'s data at other departments', async () => {
+    const applicant = t.sims.world.people.find((p) => p.disability && p.socialInsurance && p.age >= 18)!;
+    const caseNo = (await t.gql(`mutation($i: SubmitCaseInput!) { submitCase(input: $i) { case { caseNo } } }`, {
+      i: { idempotencyKey: `access-dept-${Date.now()}`, serviceItemCode: 'CA-0004', applicantIdNumber: applicant.idNumber, channel: 'WINDOW', materials: [{ code: 'INCOME_PROOF', reference: 'r', form: 'ORIGINAL' }, { code: 'APPLICATION_FORM', reference: 'f', form: 'ORIGINAL' }] },
+    })).body.data.submitCase.case.caseNo as string;
+    const civil = { authorization: `Bearer ${await t.token({ role: 'department', department: 'civil-affairs' })}` };
+    const read = (fields: string) => t.gql(`query($n: ID!) { case(caseNo: $n) { status applicant { name ${fields} } } }`, { n: caseNo }, civil);
+    const basic = await read('idNumber phone');
+    expect(basic.body.data.case.applicant).toEqual({ name: applicant.name, idNumber: applicant.idNumber, phone: applicant.phone ?? null });
+    for (const field of ['entitlements { kind }', 'disabilityCertificate { grade }', 'medicalInsurance { scheme }', 'socialInsurance { status }', 'paymentRecords { month }', 'designatedHospitals { name }', 'cases { caseNo }']) {
+      const { body } = await read(field);
+      expect([field, body.errors?.[0]?.extensions?.code]).toEqual([field, 'FORBIDDEN']);
+      expect(body.data).toBeUndefined();
+    }
+  });
+
   it('a kiosk sees only the resident whose card was read', async () => {
     const kiosk = { authorization: `Bearer ${await t.token({ role: 'self_service', resident: person.idNumber })}` };
     expect((await t.gql(`query($id: ID!) { resident(idNumber: $id) { name } }`, { id: person.idNumber }, kiosk)).body.data.resident.name).toBe(person.name);
