@@ -331,9 +331,10 @@ export class CaseService {
 
   async withdraw(caseNo: string, reason: string, actor: Actor): Promise<void> {
     if (!reason.trim()) throw new CaseError('BAD_USER_INPUT', 'a reason is required to withdraw a case', { argument: 'reason' });
+    assertTextLength('reason', reason);
     await this.db.transaction(async (tx) => {
       const c = await this.lock(tx, caseNo);
-      await this.move(tx, c, 'WITHDRAWN', actor, reason.slice(0, 500));
+      await this.move(tx, c, 'WITHDRAWN', actor, reason.trim());
       // Not yet at the department: it never will be. Already there: the department is told by its own channel (not built yet).
       await tx.query(`update outbox set state = 'FAILED', last_error = 'withdrawn before forwarding', locked_until = null, updated_at = now() where case_no = $1 and state = 'PENDING'`, [caseNo]);
     });
@@ -370,6 +371,7 @@ export class CaseService {
     if (twice.length) throw new CaseError('BAD_USER_INPUT', `each material once, with everything wrong with it in its reason: ${[...new Set(twice)].join(', ')} named twice`, { argument: 'gaps', materialCodes: [...new Set(twice)] });
     const noReason = gaps.filter((g) => !g.reason.trim()).map((g) => g.materialCode);
     if (noReason.length) throw new CaseError('BAD_USER_INPUT', `every gap needs a reason the applicant can act on: ${noReason.join(', ')} has none`, { argument: 'gaps', materialCodes: noReason });
+    for (const g of gaps) assertTextLength(`the reason for ${g.materialCode}`, g.reason);
     await this.db.transaction(async (tx) => {
       const c = await this.lock(tx, caseNo);
       const item = this.catalogue.get(c.serviceItemCode);
@@ -377,17 +379,18 @@ export class CaseService {
       const unknown = codes.filter((code) => !known.has(code));
       if (unknown.length) throw new CaseError('BAD_USER_INPUT', `not materials of this item: ${unknown.join(', ')}`, { argument: 'gaps', materialCodes: unknown });
       const deadline = this.calendar.promisedBy(this.now(), withinWorkingDays);
-      const told = gaps.map((g) => ({ materialCode: g.materialCode, reason: g.reason.trim().slice(0, 500) }));
-      await this.move(tx, c, 'CORRECTION_REQUESTED', actor, `补齐补正 by ${chinaDate(deadline)}: ${told.map((g) => `${g.materialCode} (${g.reason})`).join('; ')}`.slice(0, 2000), { correction_gaps: JSON.stringify(told), correction_deadline: deadline }, 'CORRECTION_REQUESTED');
+      const told = gaps.map((g) => ({ materialCode: g.materialCode, reason: g.reason.trim() }));
+      await this.move(tx, c, 'CORRECTION_REQUESTED', actor, `补齐补正 by ${chinaDate(deadline)}: ${told.map((g) => `${g.materialCode} (${g.reason})`).join('; ')}`, { correction_gaps: JSON.stringify(told), correction_deadline: deadline }, 'CORRECTION_REQUESTED');
     });
   }
 
   /** 不予受理: a reasoned refusal with the appeal notice of the day; final. */
   async decline(caseNo: string, reason: string, appealNotice: string, actor: Actor): Promise<void> {
     if (!reason.trim()) throw new CaseError('BAD_USER_INPUT', 'a reason is required to decline a case (不予受理 must say why)', { argument: 'reason' });
+    assertTextLength('reason', reason);
     await this.db.transaction(async (tx) => {
       const c = await this.lock(tx, caseNo);
-      await this.move(tx, c, 'NOT_ACCEPTED', actor, reason.trim().slice(0, 500), { not_accepted_reason: reason.trim().slice(0, 500), appeal_notice: appealNotice, correction_gaps: null, correction_deadline: null }, 'NOT_ACCEPTED');
+      await this.move(tx, c, 'NOT_ACCEPTED', actor, reason.trim(), { not_accepted_reason: reason.trim(), appeal_notice: appealNotice, correction_gaps: null, correction_deadline: null }, 'NOT_ACCEPTED');
     });
   }
 
@@ -408,11 +411,12 @@ export class CaseService {
   }
 
   async evaluate(caseNo: string, rating: string, comment: string | null, actor: Actor): Promise<void> {
+    if (comment) assertTextLength('comment', comment);
     await this.db.transaction(async (tx) => {
       const c = await this.lock(tx, caseNo);
       if (c.rating) throw new CaseError('ALREADY_EVALUATED', 'this case has already been evaluated (好差评 is once per case)', { caseNo });
       if (c.status === 'RECEIVED' || c.status === 'CORRECTION_REQUESTED') throw new CaseError('ILLEGAL_TRANSITION', `case ${caseNo} is ${c.status}: it can be evaluated once it is accepted or closed`, { caseNo, from: c.status });
-      await tx.query('update cases set rating = $2, rating_comment = $3 where case_no = $1', [caseNo, rating, comment?.slice(0, 500) ?? null]);
+      await tx.query('update cases set rating = $2, rating_comment = $3 where case_no = $1', [caseNo, rating, comment?.trim() || null]);
       await event(tx, caseNo, 'EVALUATED', c.status, c.status, actor, rating, this.now());
     });
   }
@@ -563,6 +567,12 @@ function group<T extends { case_no: string }>(keys: readonly string[], rows: T[]
 }
 
 /** A stable hash of what was submitted, to tell a retry from a different request under one key. */
+/** Free text a clerk or resident writes (reasons, comments): refused, not cut, when too long. */
+const MAX_TEXT = 500;
+function assertTextLength(what: string, text: string): void {
+  if (text.trim().length > MAX_TEXT) throw new CaseError('BAD_USER_INPUT', `${what} is ${text.trim().length} characters; at most ${MAX_TEXT}`, { argument: what.startsWith('the reason for') ? 'gaps' : what });
+}
+
 export function requestHash(input: SubmitInput): string {
   const canonical = {
     serviceItemCode: input.serviceItemCode,

@@ -371,6 +371,8 @@ describe.each(DBS)('one-window intake (%s)', (dbKind) => {
     const decline = (n: string, reason: string) => t.gql(`mutation($n: ID!, $r: String!) { declineCase(caseNo: $n, reason: $r) { status notAcceptedReason appealNotice forwarding { state } events { type toStatus note } } }`, { n, r: reason });
     const empty = await decline(caseNo, '   ');
     expect(empty.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'reason' });
+    const long = await decline(caseNo, '理'.repeat(501)); // refused whole, not cut: a decision's reason is not shortened behind the clerk's back
+    expect([long.body.errors[0].extensions.code, long.body.errors[0].message]).toEqual(['BAD_USER_INPUT', 'reason is 501 characters; at most 500']);
     const declined = (await decline(caseNo, '申请事项不属于本中心受理范围，请向户籍所在地街道申请')).body.data.declineCase;
     expect(declined).toMatchObject({ status: 'NOT_ACCEPTED', notAcceptedReason: '申请事项不属于本中心受理范围，请向户籍所在地街道申请', appealNotice: DEFAULT_APPEAL_NOTICE, forwarding: { state: 'NOT_NEEDED' } });
     expect(declined.events.at(-1)).toMatchObject({ type: 'NOT_ACCEPTED', toStatus: 'NOT_ACCEPTED' });
