@@ -197,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
       ...DEFAULT_OUTBOX,
       pollMs: int(env, 'OUTBOX_POLL_MS', DEFAULT_OUTBOX.pollMs),
       statusSyncMs: int(env, 'STATUS_SYNC_MS', DEFAULT_OUTBOX.statusSyncMs),
+      statusSyncBatch: int(env, 'STATUS_SYNC_BATCH', DEFAULT_OUTBOX.statusSyncBatch, 1),
       leaseMs: int(env, 'OUTBOX_LEASE_MS', DEFAULT_OUTBOX.leaseMs, 100),
       timeoutMs: int(env, 'OUTBOX_TIMEOUT_MS', DEFAULT_OUTBOX.timeoutMs, 1),
       baseBackoffMs: int(env, 'OUTBOX_BASE_BACKOFF_MS', DEFAULT_OUTBOX.baseBackoffMs, 1),

@@ -2,7 +2,8 @@
  * The 业务流转 desk every simulated department runs: it receives forwarded cases (idempotent by the
  * Idempotency-Key header, which the hub sets to its case number) and progresses them over time —
  * RECEIVED, IN_REVIEW after `caseReviewAfterMs`, COMPLETED after `caseDecideAfterMs` (a share
- * REJECTED) — except instant items, completed at once. The wire shape is the one-window
+ * REJECTED) — except instant items, completed at once, and cases a test holds where they are
+ * (`POST /_sim/cases/hold`: an on-site inspection, a special procedure). The wire shape is the one-window
  * platform's forwarding interface, the same at every department (that is how such platforms
  * connect departments), in JSON.
  */
@@ -36,11 +37,15 @@ export function addCaseDesk(sim: Simulator, prefix: string): void {
   Object.assign(sim.settings, { ...DEFAULT_CASE_DESK, ...sim.settings });
   const byKey = new Map<string, StoredCase>();
   const byRef = new Map<string, StoredCase>();
+  /** Cases kept at a status whatever their age, by case number. */
+  const held = new Map<string, 'IN_REVIEW' | 'SUSPENDED'>();
   let seq = 0;
   const s = sim.settings as CaseDeskSettings;
 
   const statusOf = (c: StoredCase, now = Date.now()) => {
     if (c.instant) return { status: 'COMPLETED', outcome: 'APPROVED' };
+    const hold = held.get(c.caseNo);
+    if (hold) return { status: hold, ...(hold === 'SUSPENDED' ? { note: '现场核查' } : {}) };
     const age = now - c.receivedAt;
     if (age < s.caseReviewAfterMs) return { status: 'RECEIVED' };
     if (age < s.caseDecideAfterMs) return { status: 'IN_REVIEW' };
@@ -83,6 +88,16 @@ export function addCaseDesk(sim: Simulator, prefix: string): void {
         }),
       },
     };
+  });
+
+  /** Test hook: keep cases at IN_REVIEW or SUSPENDED (`{ caseNos, status }`), or let them go on (`{ caseNos, release: true }`). */
+  sim.control('cases/hold', (body) => {
+    const caseNos = Array.isArray(body.caseNos) ? body.caseNos.map(String) : [];
+    for (const no of caseNos) {
+      if (body.release) held.delete(no);
+      else held.set(no, body.status === 'SUSPENDED' ? 'SUSPENDED' : 'IN_REVIEW');
+    }
+    return { held: held.size };
   });
 
   /** Test hook: what the department holds, per case number. */

@@ -23,6 +23,8 @@ export interface OutboxOptions {
   pollMs: number;
   /** How often statuses are asked of the departments, in milliseconds (0 = only when asked). */
   statusSyncMs: number;
+  /** Open cases asked about per status round, the least recently asked first (so every one gets its turn). */
+  statusSyncBatch: number;
   /** Rows claimed per round. */
   batch: number;
   /** How long a claimed row is ours before another worker may take it, in milliseconds. */
@@ -36,7 +38,7 @@ export interface OutboxOptions {
   maxAttempts: number;
 }
 
-export const DEFAULT_OUTBOX: OutboxOptions = { pollMs: 500, statusSyncMs: 2000, batch: 20, leaseMs: 30_000, timeoutMs: 5000, baseBackoffMs: 1000, maxBackoffMs: 300_000, maxAttempts: 30 };
+export const DEFAULT_OUTBOX: OutboxOptions = { pollMs: 500, statusSyncMs: 2000, statusSyncBatch: 500, batch: 20, leaseMs: 30_000, timeoutMs: 5000, baseBackoffMs: 1000, maxBackoffMs: 300_000, maxAttempts: 30 };
 
 const ACTOR = { operator: 'hub:outbox' };
 
@@ -188,10 +190,16 @@ export class OutboxWorker {
     };
   }
 
-  /** Asks every department about its open cases and moves them along. Returns how many changed. */
+  /**
+   * Asks the departments about open cases and moves them along — `statusSyncBatch` a round, those
+   * asked least recently first: a case that does not change must not keep the others from their
+   * turn. Returns how many changed.
+   */
   async syncStatuses(): Promise<number> {
     const { rows } = await this.db.query<{ case_no: string; department: string; department_ref: string; status: string }>(
-      `select case_no, department, department_ref, status from cases where status in ('FORWARDED', 'IN_REVIEW', 'SUSPENDED') and department_ref is not null order by updated_at limit 500`,
+      `select case_no, department, department_ref, status from cases where status in ('FORWARDED', 'IN_REVIEW', 'SUSPENDED') and department_ref is not null
+       order by status_checked_at nulls first, updated_at limit $1`,
+      [this.options.statusSyncBatch],
     );
     let changed = 0;
     const byDepartment = new Map<string, typeof rows>();
@@ -203,6 +211,7 @@ export class OutboxWorker {
         try {
           if (this.halt.signal.aborted) break;
           const answers = await desk.batchStatus(part.map((r) => r.department_ref), this.context(this.callSignal(this.options.timeoutMs), null));
+          await this.db.query('update cases set status_checked_at = now() where case_no = any($1)', [part.map((r) => r.case_no)]);
           for (const [i, answer] of answers.entries()) {
             if (answer instanceof Error) continue;
             const before = part[i]!.status;

@@ -189,6 +189,14 @@ create index outbox_failed on outbox (case_no) where state = 'FAILED';
     name: 'who revoked an unmasking grant',
     sql: `alter table unmask_grants add column revoked_by text;`,
   },
+  {
+    version: 7,
+    name: 'when a department was last asked about an open case (fair status sync)',
+    sql: `
+alter table cases add column status_checked_at timestamptz;
+create index cases_status_check on cases (status_checked_at nulls first, updated_at) where status in ('FORWARDED', 'IN_REVIEW', 'SUSPENDED');
+`,
+  },
 ];
 
 export async function migrate(db: Db): Promise<number[]> {
