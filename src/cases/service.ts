@@ -334,8 +334,11 @@ export class CaseService {
     assertTextLength('reason', reason);
     await this.db.transaction(async (tx) => {
       const c = await this.lock(tx, caseNo);
-      await this.move(tx, c, 'WITHDRAWN', actor, reason.trim());
-      // Not yet at the department: it never will be. Already there: the department is told by its own channel (not built yet).
+      // Already at the department: the forwarding interface (ADAPTER-PROTOCOL.md) has no withdrawal,
+      // so the event says who must be told, for the clerk to do it by the department's own channel.
+      const atDepartment = c.departmentRef ? ` — already at ${c.department} (ref ${c.departmentRef}): tell the department by its own channel, the forwarding interface has no withdrawal` : '';
+      await this.move(tx, c, 'WITHDRAWN', actor, `${reason.trim()}${atDepartment}`);
+      // Not yet at the department: it never will be.
       await tx.query(`update outbox set state = 'FAILED', last_error = 'withdrawn before forwarding', locked_until = null, updated_at = now() where case_no = $1 and state = 'PENDING'`, [caseNo]);
     });
   }

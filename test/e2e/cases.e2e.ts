@@ -19,7 +19,7 @@ describe.each(DBS)('one-window intake (%s)', (dbKind) => {
   let t: TestHub;
   const item = (name: string) => t.hub.cases.catalogue.list({ search: name }).find((i) => i.name === name)!;
   const person = (f: (p: TestHub['sims']['world']['people'][number]) => boolean, skip = 0) => t.sims.world.people.filter(f)[skip]!;
-  const deptCases = async (code: string) => ((await (await fetch(`${t.sims.urls[code as 'health']}/_sim/cases`, { method: 'POST' })).json()) as any).cases as Record<string, { creations: number; submissions: number }>;
+  const deptCases = async (code: string) => ((await (await fetch(`${t.sims.urls[code as 'health']}/_sim/cases`, { method: 'POST' })).json()) as any).cases as Record<string, { departmentRef: string; creations: number; submissions: number }>;
   const count = async (table: string) => (await t.db.query<{ n: number }>(`select count(*)::int as n from ${table}`)).rows[0]!.n;
 
   beforeAll(async () => {
@@ -245,6 +245,17 @@ describe.each(DBS)('one-window intake (%s)', (dbKind) => {
     expect(w.body.data.withdrawCase).toMatchObject({ status: 'WITHDRAWN', forwarding: { state: 'FAILED' } });
     await t.hub.outbox.forwardDue();
     expect((await deptCases('civil-affairs'))[caseNo]).toBeUndefined();
+  });
+
+  it('a case withdrawn after forwarding says which department must be told (the interface has no withdrawal)', async () => {
+    const p = person((x) => x.age >= 18, 33);
+    const { body } = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('临时救助申请').code, applicantIdNumber: p.idNumber, channel: 'WINDOW', materials: [{ code: 'INCOME_PROOF', reference: 'x', form: 'ORIGINAL' }, { code: 'APPLICATION_FORM', reference: 'y', form: 'ORIGINAL' }] } });
+    const caseNo = body.data.submitCase.case.caseNo;
+    await t.hub.outbox.forwardDue();
+    const ref = (await deptCases('civil-affairs'))[caseNo]!.departmentRef;
+    const w = (await t.gql(`mutation($n: ID!) { withdrawCase(caseNo: $n, reason: "申请人撤回") { status forwarding { state } events { type toStatus note } } }`, { n: caseNo })).body.data.withdrawCase;
+    expect(w).toMatchObject({ status: 'WITHDRAWN', forwarding: { state: 'ACKNOWLEDGED' } });
+    expect(w.events.at(-1)).toMatchObject({ toStatus: 'WITHDRAWN', note: `申请人撤回 — already at civil-affairs (ref ${ref}): tell the department by its own channel, the forwarding interface has no withdrawal` });
   });
 
   it('lists cases with filters, cursor pages and totals; Resident.cases', async () => {
