@@ -100,9 +100,14 @@ export async function resolveCaseReference(ref: { caseNo?: unknown }, ctx: Conte
   return c ? toCase(c) : null;
 }
 
-/** Station staff see their station's cases, department staff their department's: the filter says so. */
+/**
+ * Station staff see their station's cases, department staff their department's: the filter says so.
+ * Whoever sees personal data masked may not pick cases out by an ID number (that would unmask who
+ * applied for what): that needs an unmasking grant.
+ */
 function scopedFilter(ctx: Context, filter: CaseFilter | undefined): CaseFilter {
   const f: CaseFilter = { ...(filter ?? {}) };
+  if (ctx.masked && f.applicantIdNumber) throw new CaseError('FORBIDDEN', 'filtering by applicantIdNumber shows who applied for what: with masked access it needs an unmasking grant', { argument: 'filter.applicantIdNumber' });
   if (ctx.principal.role === 'station_staff') f.station = ctx.principal.station;
   if (ctx.principal.role === 'department') f.department = ctx.principal.department;
   return f;

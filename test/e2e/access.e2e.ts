@@ -226,6 +226,21 @@ describe('authentication, roles, purpose and masking', () => {
     expect(unknown.body.errors[0].extensions.code).toBe('NOT_FOUND');
   });
 
+  it('with masked access, cases cannot be picked out by an ID number (who applied for what)', async () => {
+    const analyst = { authorization: `Bearer ${await t.token({ role: 'analyst', sub: 'analyst-5' })}`, 'x-purpose': 'monthly report' };
+    for (const q of [`{ cases(filter: { applicantIdNumber: "${person.idNumber}" }) { totalCount } }`, `{ caseStats(filter: { applicantIdNumber: "${person.idNumber}" }, groupBy: [SERVICE_ITEM]) { count } }`]) {
+      const { body } = await t.gql(q, undefined, analyst);
+      expect([q, body.errors?.[0]?.extensions?.code]).toEqual([q, 'FORBIDDEN']);
+      expect(JSON.stringify(body)).not.toContain('totalCount');
+    }
+    expect((await t.gql(`{ cases(first: 1) { totalCount } caseStats(groupBy: [STATUS]) { count } }`, undefined, analyst)).body.errors).toBeUndefined();
+    const grant = (await t.gql(`mutation { grantUnmasking(subject: "analyst-5", reason: "check a complaint about one applicant", hours: 1) { id } }`)).body.data.grantUnmasking;
+    const granted = await t.gql(`{ cases(filter: { applicantIdNumber: "${person.idNumber}" }) { totalCount } }`, undefined, { ...analyst, 'x-unmask-grant': grant.id });
+    expect(granted.body.errors).toBeUndefined();
+    const clerk = await t.gql(`{ cases(filter: { applicantIdNumber: "${person.idNumber}" }) { totalCount } }`, undefined, { authorization: `Bearer ${await t.token({ role: 'window_clerk', window: 'W1' })}`, 'x-purpose': 'visit' });
+    expect(clerk.body.errors).toBeUndefined();
+  });
+
   it('a station sees its own cases only, in Resident.cases as in the case query', async () => {
     const applicant = t.sims.world.people.filter((p) => p.age >= 18)[60]!;
     const at = async (claims: TokenClaims) => ({ authorization: `Bearer ${await t.token(claims)}` });
