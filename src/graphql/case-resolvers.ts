@@ -10,6 +10,7 @@ import { CaseError } from '../cases/state.js';
 import { encodeCursor, type CaseRow, type EvidenceLookup } from '../cases/service.js';
 import { checkIdNumber } from '../domain/idnumber.js';
 import { ACCESS, assertCaseVisible, assertResident } from '../auth/access.js';
+import { maskReference } from '../auth/mask.js';
 import { BadUserInputError } from '../errors.js';
 import type { Context } from './context.js';
 import {
@@ -286,7 +287,7 @@ export class CaseResolver {
 
   @FieldResolver(() => [SubmittedMaterial])
   async materials(@Root() c: Case, @Ctx() ctx: Context): Promise<SubmittedMaterial[]> {
-    return (await ctx.caseLoaders.materials.load(c.caseNo)).map((m) => Object.assign(new SubmittedMaterial(), m));
+    return (await ctx.caseLoaders.materials.load(c.caseNo)).map((m) => Object.assign(new SubmittedMaterial(), m, ctx.masked ? { reference: maskReference(m.reference, m.provenance) } : {}));
   }
 
   @FieldResolver(() => [MaterialRequirement], { description: 'Deferred (容缺) materials still to be supplied.' })

@@ -226,6 +226,23 @@ describe('authentication, roles, purpose and masking', () => {
     expect(unknown.body.errors[0].extensions.code).toBe('NOT_FOUND');
   });
 
+  it('with masked access, material references are masked too (a disability certificate number holds the ID number)', async () => {
+    const submitted = await t.gql(`mutation($i: SubmitCaseInput!) { submitCase(input: $i) { case { caseNo materials { code reference provenance } } problems { code message } } }`, {
+      i: { idempotencyKey: `access-materials-${Date.now()}`, serviceItemCode: 'DP-0006', applicantIdNumber: person.idNumber, channel: 'WINDOW', materials: [{ code: 'BANK_ACCOUNT', reference: `bank://${person.idNumber}`, form: 'COPY' }] },
+    });
+    const c = submitted.body.data.submitCase.case;
+    const cert = c.materials.find((m: any) => m.code === 'DISABILITY_CERT');
+    expect(cert).toEqual({ code: 'DISABILITY_CERT', reference: `disabled-persons:${person.disability!.certificateNo}`, provenance: 'SHARED_DATA' }); // the clerk sees it whole
+    const analyst = { authorization: `Bearer ${await t.token({ role: 'analyst' })}` };
+    const { body } = await t.gql(`query($n: ID!) { case(caseNo: $n) { materials { code reference provenance } applicant { idNumber } } }`, { n: c.caseNo }, analyst);
+    expect(body.data.case.materials).toEqual(expect.arrayContaining([
+      { code: 'DISABILITY_CERT', reference: 'disabled-persons:****', provenance: 'SHARED_DATA' },
+      { code: 'BANK_ACCOUNT', reference: '****', provenance: 'WINDOW_VERIFIED' },
+    ]));
+    expect(JSON.stringify(body)).not.toContain(person.idNumber);
+    expect(JSON.stringify(body)).not.toContain(person.disability!.certificateNo);
+  });
+
   it('with masked access, cases cannot be picked out by an ID number (who applied for what)', async () => {
     const analyst = { authorization: `Bearer ${await t.token({ role: 'analyst', sub: 'analyst-5' })}`, 'x-purpose': 'monthly report' };
     for (const q of [`{ cases(filter: { applicantIdNumber: "${person.idNumber}" }) { totalCount } }`, `{ caseStats(filter: { applicantIdNumber: "${person.idNumber}" }, groupBy: [SERVICE_ITEM]) { count } }`]) {
