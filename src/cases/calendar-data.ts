@@ -2,11 +2,13 @@
  * Exceptions to "Monday to Friday is a working day" for 2025–2027: public holidays (HOLIDAY) and
  * the official make-up working days on weekends (WORKDAY, 调休上班).
  *
- * 2025: 国办发明电〔2024〕12号. 2026: 国办发明电〔2025〕7号, as transcribed here — check against the
- * notice before relying on it in production. 2027: PROVISIONAL — the State Council had not
- * published its notice when this was written; only the statutory holiday days themselves
- * (全体公民放假的节日 of the 2024 regulation) are listed, without bridging days or make-up
- * working days. Replace with the notice (`npm run calendar:import`-style loading is a TODO; edit
+ * 2025: 国办发明电〔2024〕12号. 2026: 国务院办公厅关于2026年部分节假日安排的通知 of 2025-11-04
+ * (新华社; checked line by line on 2026-11-27). 2027: PROVISIONAL — no notice was to be found on
+ * 2026-11-27; only the statutory holiday days themselves (全体公民放假的节日 of the 2024
+ * regulation: 春节 = 除夕 and 初一–初三, 劳动节 two days, 国庆节 three) are listed, without bridging
+ * days or make-up working days. Lunar dates computed from the new moons (Meeus ch. 49, Beijing
+ * time): 初一 of 2027 is 2/6 — that new moon falls at 23:56 on 2/6, and some calendar libraries
+ * (ICU among them) put it on 2/7; 端午 6/9; 中秋 9/15. Replace with the notice (`npm run calendar:import`-style loading is a TODO; edit
  * this file and restart: rows are upserted at start).
  */
 export interface CalendarDay {
@@ -53,7 +55,7 @@ export const CALENDAR: CalendarDay[] = [
   work('2026-10-10', '国庆节'),
   // 2027 — provisional, statutory days only (see above)
   ...range('2027-01-01', '2027-01-01', '元旦（暂定）'),
-  ...range('2027-02-05', '2027-02-09', '春节（暂定）'),
+  ...range('2027-02-05', '2027-02-08', '春节（暂定）'),
   ...range('2027-04-05', '2027-04-05', '清明节（暂定）'),
   ...range('2027-05-01', '2027-05-02', '劳动节（暂定）'),
   ...range('2027-06-09', '2027-06-09', '端午节（暂定）'),

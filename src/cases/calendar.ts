@@ -50,8 +50,13 @@ export class WorkingCalendar {
     return endOfChinaDay(this.addWorkingDays(chinaDate(acceptedAt), workingDays));
   }
 
-  /** Writes the calendar into the database (upsert), where SQL statistics count working days. */
+  /**
+   * Writes the calendar into the database, where SQL statistics count working days: the years it
+   * covers are replaced (a day taken out of the data — a corrected provisional year — goes too).
+   */
   static async store(db: Queryable, days: readonly CalendarDay[] = CALENDAR): Promise<void> {
+    const years = days.map((d) => Number(d.day.slice(0, 4)));
+    await db.query(`delete from calendar_days where day between $1::date and $2::date and not (day = any($3::date[]))`, [`${Math.min(...years)}-01-01`, `${Math.max(...years)}-12-31`, days.map((d) => d.day)]);
     await db.query(
       `insert into calendar_days (day, kind, name) select * from unnest($1::date[], $2::text[], $3::text[])
        on conflict (day) do update set kind = excluded.kind, name = excluded.name`,

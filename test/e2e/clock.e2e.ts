@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkingCalendar } from '../../src/cases/calendar.js';
+import { CALENDAR } from '../../src/cases/calendar-data.js';
 import { CaseService } from '../../src/cases/service.js';
 import { createLogger } from '../../src/log.js';
 import { startTestHub, type TestHub } from '../helpers/hub.js';
@@ -40,5 +41,17 @@ describe('the promised-date clock', () => {
     expect(after.promisedBy!.toISOString()).toBe(new WorkingCalendar().promisedBy(new Date('2026-03-02T02:00:00Z'), item.promisedWorkingDays + 5).toISOString());
     const events = (await cases.events([caseNo!]))[0]!.map((e) => e.to_status);
     expect(events).toEqual(['RECEIVED', 'ACCEPTED', 'FORWARDED', 'IN_REVIEW', 'SUSPENDED', 'IN_REVIEW']);
+  });
+
+  it('the holiday calendar in the database follows the data: a day taken out of a year is gone after a restart', async () => {
+    const workingDay = async (day: string) => (await t.db.query<{ w: boolean }>('select is_working_day($1::date) as w', [day])).rows[0]!.w;
+    // 2027 was first written with 初四 (2/9) as a holiday; the corrected data ends 春节 on 初三 (2/8)
+    await WorkingCalendar.store(t.db, [...CALENDAR, { day: '2027-02-09', kind: 'HOLIDAY', name: '春节（暂定）' }]);
+    expect(await workingDay('2027-02-09')).toBe(false);
+    await WorkingCalendar.store(t.db);
+    expect([await workingDay('2027-02-08'), await workingDay('2027-02-09')]).toEqual([false, true]);
+    expect(await workingDay('2026-02-14')).toBe(true); // a make-up working Saturday stays
+    expect(await workingDay('2026-02-23')).toBe(false);
+    expect(new WorkingCalendar().isWorkingDay('2027-02-09')).toBe(true);
   });
 });
