@@ -311,6 +311,9 @@ export class CaseService {
       if (!['ACCEPTED_WITH_DEFICIENCY', 'CORRECTION_REQUESTED', 'RECEIVED', 'FORWARDED', 'IN_REVIEW', 'SUSPENDED'].includes(c.status)) {
         throw new CaseError('ILLEGAL_TRANSITION', `case ${caseNo} is ${c.status}; materials can no longer be supplemented`, { caseNo, from: c.status });
       }
+      if (c.status === 'CORRECTION_REQUESTED' && c.correctionDeadline && c.correctionDeadline < this.now()) {
+        throw new CaseError('CORRECTION_OVERDUE', `the correction deadline of case ${caseNo} passed on ${chinaDate(c.correctionDeadline)}: the case is returned (退件); a new application is needed`, { caseNo });
+      }
       for (const m of materials) {
         await tx.query('insert into case_materials (case_no, code, reference, form, provenance, sha256) values ($1, $2, $3, $4, $5, $6) on conflict do nothing', [caseNo, m.code, m.reference, m.form, provenanceOf(m.form), m.sha256 ?? null]);
       }

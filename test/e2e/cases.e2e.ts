@@ -370,6 +370,9 @@ describe.each(DBS)('one-window intake (%s)', (dbKind) => {
     await t.gql(`mutation($n: ID!) { requestCorrection(caseNo: $n, gaps: [{ materialCode: "INCOME_PROOF", reason: "收入证明已过期" }]) { status } }`, { n: caseNo });
     expect(await t.hub.cases.returnOverdue({ operator: 'hub:outbox' })).toBe(0); // five working days to go
     await t.db.query(`update cases set correction_deadline = now() - interval '1 minute' where case_no = $1`, [caseNo]);
+    // brought too late (before the sweep came by): refused, the case stays as it is for the sweep
+    const late = await t.gql(`mutation($n: ID!) { supplementMaterials(caseNo: $n, materials: [{ code: "INCOME_PROOF", reference: "scan://late", form: ORIGINAL }]) { status } }`, { n: caseNo });
+    expect(late.body.errors[0].extensions).toMatchObject({ code: 'CORRECTION_OVERDUE', caseNo });
     expect(await t.hub.cases.returnOverdue({ operator: 'hub:outbox' })).toBe(1);
     const c = (await t.gql(`query($n: ID!) { case(caseNo: $n) { status correction { deadline } forwarding { state } events { type toStatus note } } }`, { n: caseNo })).body.data.case;
     expect(c).toMatchObject({ status: 'RETURNED', correction: null, forwarding: { state: 'NOT_NEEDED' } });
