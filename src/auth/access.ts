@@ -23,7 +23,7 @@ export const ACCESS: Record<string, readonly Role[]> = {
   serviceItems: ALL,
   serviceItem: ALL,
   departments: ALL,
-  case: ['window_clerk', 'result_clerk', 'station_staff', 'department', 'analyst', 'admin'],
+  case: ['window_clerk', 'result_clerk', 'station_staff', 'self_service', 'department', 'analyst', 'admin'],
   cases: ['window_clerk', 'result_clerk', 'station_staff', 'department', 'analyst', 'admin'],
   caseStats: ['analyst', 'admin'],
   _service: ['admin'],
@@ -44,16 +44,21 @@ export const ACCESS: Record<string, readonly Role[]> = {
 
 /**
  * Resident fields a role has no need for (minimum necessary, PIPL art. 6): the result window hands
- * results over and needs no benefits or health data; a kiosk shows its resident's payment records
- * and designated hospitals, nothing more sensitive; department staff see a case's applicant, not
- * what the other departments hold.
+ * results over and needs no benefits or health data; a kiosk shows its resident's payment records,
+ * designated hospitals and own cases (办件进度查询), nothing more sensitive; department staff see a
+ * case's applicant, not what the other departments hold.
  */
 export const RESIDENT_FIELDS_DENIED: Partial<Record<Role, ReadonlySet<string>>> = {
   result_clerk: new Set(['entitlements', 'socialInsurance', 'paymentRecords', 'medicalInsurance', 'designatedHospitals', 'disabilityCertificate']),
-  self_service: new Set(['entitlements', 'socialInsurance', 'medicalInsurance', 'disabilityCertificate', 'phone', 'address', 'householdNo', 'cases']),
+  self_service: new Set(['entitlements', 'socialInsurance', 'medicalInsurance', 'disabilityCertificate', 'phone', 'address', 'householdNo']),
   // Department staff reach a resident only as the applicant of their own department's case: who
   // applied and how to reach them; what other departments hold is not theirs to read here.
   department: new Set(['entitlements', 'socialInsurance', 'paymentRecords', 'medicalInsurance', 'designatedHospitals', 'disabilityCertificate', 'cases']),
+};
+
+/** Case fields a kiosk has no need for: who handled each step, and the forwarding's internals. */
+export const CASE_FIELDS_DENIED: Partial<Record<Role, ReadonlySet<string>>> = {
+  self_service: new Set(['events', 'forwarding']),
 };
 
 /** Operations that read personal data without naming a case: they need a stated purpose (X-Purpose). */
@@ -68,12 +73,13 @@ export function accessPlugin(): ApolloServerPlugin<Context> {
         async didResolveOperation({ operation, contextValue: ctx, document, schema }) {
           const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d.selectionSet] as const] : [])));
           const roots = selectedFieldNames([operation?.selectionSet], (name) => fragments.get(name));
-          const denied = RESIDENT_FIELDS_DENIED[ctx.principal.role];
-          if (denied) {
+          const denied: Record<string, ReadonlySet<string> | undefined> = { Resident: RESIDENT_FIELDS_DENIED[ctx.principal.role], Case: CASE_FIELDS_DENIED[ctx.principal.role] };
+          if (denied.Resident || denied.Case) {
             const typeInfo = new TypeInfo(schema);
             visit(document, visitWithTypeInfo(typeInfo, {
               Field(node) {
-                if (typeInfo.getParentType()?.name === 'Resident' && denied.has(node.name.value)) throw forbidden(`the role ${ctx.principal.role} may not read Resident.${node.name.value}`);
+                const type = typeInfo.getParentType()?.name;
+                if (type && denied[type]?.has(node.name.value)) throw forbidden(`the role ${ctx.principal.role} may not read ${type}.${node.name.value}`);
               },
             }));
           }

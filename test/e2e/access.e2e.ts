@@ -64,7 +64,7 @@ describe('authentication, roles, purpose and masking', () => {
     _entities: PEOPLE,
     serviceItem: EVERYONE,
     departments: EVERYONE,
-    case: ['window_clerk', 'result_clerk', 'station_staff', 'department', 'analyst', 'admin'],
+    case: ['window_clerk', 'result_clerk', 'station_staff', 'self_service', 'department', 'analyst', 'admin'],
     submitCase: ['window_clerk', 'station_staff', 'self_service', 'admin'],
     supplementMaterials: ['window_clerk', 'station_staff', 'admin'],
     evaluateCase: ['window_clerk', 'result_clerk', 'station_staff', 'self_service', 'admin'],
@@ -288,6 +288,29 @@ describe('authentication, roles, purpose and masking', () => {
       expect([field, body.errors?.[0]?.extensions?.code]).toEqual([field, 'FORBIDDEN']);
       expect(body.data).toBeUndefined();
     }
+  });
+
+  it('a kiosk shows its resident the progress of their own cases (办件进度查询), nobody else\'s, without the staff side', async () => {
+    const other = t.sims.world.people.find((p) => p.idNumber !== person.idNumber && p.age >= 18)!;
+    const submit = async (idNumber: string) =>
+      (await t.gql(`mutation($i: SubmitCaseInput!) { submitCase(input: $i) { case { caseNo } } }`, {
+        i: { idempotencyKey: `access-kiosk-${idNumber.slice(-6)}-${Date.now()}`, serviceItemCode: 'CA-0004', applicantIdNumber: idNumber, channel: 'WINDOW', materials: [{ code: 'INCOME_PROOF', reference: 'r', form: 'ORIGINAL' }, { code: 'APPLICATION_FORM', reference: 'f', form: 'ORIGINAL' }] },
+      })).body.data.submitCase.case.caseNo as string;
+    const mine = await submit(person.idNumber);
+    const theirs = await submit(other.idNumber);
+    const kiosk = { authorization: `Bearer ${await t.token({ role: 'self_service', resident: person.idNumber })}`, 'x-purpose': 'progress-inquiry' };
+    const own = await t.gql(`query($n: ID!) { case(caseNo: $n) { caseNo status promisedBy serviceItem { name } } }`, { n: mine }, kiosk);
+    expect(own.body.data.case).toMatchObject({ caseNo: mine, status: 'ACCEPTED', serviceItem: { name: '临时救助申请' } });
+    const listed = await t.gql(`query($id: ID!) { resident(idNumber: $id) { cases { caseNo status } } }`, { id: person.idNumber }, kiosk);
+    expect(listed.body.data.resident.cases.map((c: any) => c.caseNo)).toContain(mine);
+    const refused = await t.gql(`query($n: ID!) { case(caseNo: $n) { status } }`, { n: theirs }, kiosk);
+    expect(refused.body.errors[0].extensions.code).toBe('FORBIDDEN');
+    for (const field of ['events { actor }', 'forwarding { lastError }']) {
+      const { body } = await t.gql(`query($n: ID!) { case(caseNo: $n) { status ${field} } }`, { n: mine }, kiosk);
+      expect([field, body.errors?.[0]?.extensions?.code]).toEqual([field, 'FORBIDDEN']);
+      expect(body.data).toBeUndefined();
+    }
+    expect((await t.gql(`{ cases(first: 5) { totalCount } }`, undefined, kiosk)).body.errors[0].extensions.code).toBe('FORBIDDEN');
   });
 
   it('a kiosk sees only the resident whose card was read', async () => {

@@ -45,8 +45,8 @@ describe('Federation 2 subgraph', () => {
     const admin = await entity({});
     expect(admin.body.data._entities).toEqual([{ caseNo, status: 'RECEIVED', station: 'JW-03', applicant: { name: p.name } }]);
     expect((await entity(await tokenOf({ role: 'station_staff', sub: 'staff-03', station: 'JW-03' }))).body.data._entities[0].caseNo).toBe(caseNo);
-    // another station, a department the case is not for, a kiosk: refused, nothing of the case returned
-    for (const claims of [{ role: 'station_staff', station: 'JW-01' }, { role: 'department', department: 'health' }, { role: 'self_service', resident: p.idNumber }] as const) {
+    // another station, a department the case is not for, another resident's kiosk: refused, nothing of the case returned
+    for (const claims of [{ role: 'station_staff', station: 'JW-01' }, { role: 'department', department: 'health' }, { role: 'self_service', resident: t.sims.world.people.find((x) => x.idNumber !== p.idNumber)!.idNumber }] as const) {
       const refused = await entity(await tokenOf(claims as any));
       expect([claims.role, refused.body.errors?.[0]?.extensions?.code]).toEqual([claims.role, 'FORBIDDEN']);
       expect(JSON.stringify(refused.body)).not.toContain(p.name);
