@@ -6,6 +6,7 @@ import type { Dispatcher } from 'undici';
 import type { CaseAnswer, CaseDesk, DepartmentCaseStatus } from './contract.js';
 import { MalformedResponseError, UpstreamRejectedError } from './errors.js';
 import { json, send } from './http.js';
+import { correlationHeaders } from './correlation.js';
 
 const STATUSES = new Set<DepartmentCaseStatus>(['RECEIVED', 'IN_REVIEW', 'SUSPENDED', 'COMPLETED']);
 
@@ -32,7 +33,7 @@ export function caseDesk(department: string, dispatcher: Dispatcher, base: URL, 
       const answer = await send(dispatcher, department, {
         method: 'POST',
         url: new URL(`${prefix}/cases`, base),
-        headers: { ...(await extra()), 'content-type': 'application/json', 'idempotency-key': c.caseNo, 'x-request-id': ctx.requestId, 'x-operator-id': ctx.operator, 'x-purpose': ctx.purpose, 'x-case-no': c.caseNo },
+        headers: { ...(await extra()), 'content-type': 'application/json', 'idempotency-key': c.caseNo, ...correlationHeaders(ctx), 'x-case-no': c.caseNo },
         body: JSON.stringify(c),
         signal: ctx.signal,
       });
@@ -44,7 +45,7 @@ export function caseDesk(department: string, dispatcher: Dispatcher, base: URL, 
       const answer = await send(dispatcher, department, {
         method: 'POST',
         url: new URL(`${prefix}/cases:batchStatus`, base),
-        headers: { ...(await extra()), 'content-type': 'application/json', 'x-request-id': ctx.requestId, 'x-operator-id': ctx.operator, 'x-purpose': ctx.purpose },
+        headers: { ...(await extra()), 'content-type': 'application/json', ...correlationHeaders(ctx) },
         body: JSON.stringify({ departmentRefs: refs }),
         signal: ctx.signal,
       });

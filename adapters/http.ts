@@ -9,6 +9,7 @@ import type { CallContext, DepartmentData } from './contract.js';
 /** What a department call carries besides its body: cancellation and who asks why. */
 export type CallMeta = Pick<CallContext, 'signal' | 'requestId' | 'operator' | 'purpose'>;
 import { MalformedResponseError, RateLimitedError, UpstreamTimeoutError, UpstreamUnavailableError } from './errors.js';
+import { correlationHeaders } from './correlation.js';
 
 export interface HttpCall {
   method: 'GET' | 'POST';
@@ -37,7 +38,7 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 export async function send(dispatcher: Dispatcher, department: string, call: HttpCall): Promise<HttpAnswer> {
   let res: Dispatcher.ResponseData;
   try {
-    const correlation = call.meta ? { 'x-request-id': call.meta.requestId, 'x-operator-id': call.meta.operator, 'x-purpose': call.meta.purpose } : {};
+    const correlation = call.meta ? correlationHeaders(call.meta) : {};
     res = await request(call.url, { dispatcher, method: call.method, headers: { ...correlation, ...call.headers }, body: call.body, signal: call.signal });
   } catch (err) {
     if (call.signal.aborted) throw new UpstreamTimeoutError(department, 'the department did not answer in time', { cause: err });

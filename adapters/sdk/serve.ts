@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { CONTRACT_VERSION, type Adapter, type CallContext, type ReadCapability } from '../contract.js';
 import { DependencyUnavailableError } from '../errors.js';
+import { fromHeaderValue } from '../correlation.js';
 
 export interface ServeOptions {
   /** The hub's base URL, e.g. https://hub.example.gov.cn */
@@ -80,9 +81,9 @@ export async function serveAdapter(adapter: Adapter, options: ServeOptions): Pro
 
   const context = (req: http.IncomingMessage): CallContext => ({
     signal: AbortSignal.timeout(timeoutMs),
-    requestId: String(req.headers['x-request-id'] ?? ''),
-    operator: String(req.headers['x-operator-id'] ?? 'hub'),
-    purpose: String(req.headers['x-purpose'] ?? ''),
+    requestId: fromHeaderValue(req.headers['x-request-id']) ?? '',
+    operator: fromHeaderValue(req.headers['x-operator-id']) ?? 'hub',
+    purpose: fromHeaderValue(req.headers['x-purpose']) ?? '',
     // A remote adapter has no access to the hub's population loaders; departments keyed by
     // household must look the registry up themselves (see docs/ADAPTERS.md).
     residents: options.residents ?? (async (ids) => ids.map(() => new DependencyUnavailableError(code, 'resident lookups are not configured for this remote adapter'))),

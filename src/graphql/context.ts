@@ -12,6 +12,7 @@ import type { OutboxWorker } from '../cases/outbox.js';
 import type { Actor, CaseRow, CaseService } from '../cases/service.js';
 import type { DepartmentGateway, Sourced } from '../departments/gateway.js';
 import type { Registry } from '../departments/registry.js';
+import { fromHeaderValue } from '../../adapters/correlation.js';
 
 export interface RequestInfo {
   requestId: string;
@@ -69,7 +70,7 @@ export function buildContext(options: ContextOptions, headers: { get(name: strin
   const info: RequestInfo = {
     requestId,
     operator: principal.subject,
-    purpose: (sanitizeHeader(headers.get('x-purpose')) ?? 'unspecified') + (principal.unmaskGrant ? ` [unmask grant ${principal.unmaskGrant}]` : ''),
+    purpose: (fromHeaderValue(headers.get('x-purpose')) ?? 'unspecified') + (principal.unmaskGrant ? ` [unmask grant ${principal.unmaskGrant}]` : ''),
   };
   let caseLoaders: CaseLoaders | undefined;
   return {

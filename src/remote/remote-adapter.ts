@@ -11,6 +11,7 @@ import { MalformedResponseError, UpstreamRejectedError, UpstreamUnavailableError
 import { json, send } from '../../adapters/http.js';
 import type { HubKeys } from './hub-keys.js';
 import type { Registration } from './protocol.js';
+import { correlationHeaders } from '../../adapters/correlation.js';
 
 export interface RemoteAdapterDeps {
   dispatcher: Dispatcher;
@@ -28,7 +29,7 @@ export function remoteAdapter(reg: Registration, deps: RemoteAdapterDeps): Adapt
   const base = new URL(reg.baseUrl + '/');
   const headers = async (ctx: CallContext | null): Promise<Record<string, string>> => ({
     authorization: `Bearer ${await deps.keys.sign(code, ctx?.operator ?? 'hub')}`,
-    ...(ctx ? { 'x-request-id': ctx.requestId, 'x-operator-id': ctx.operator, 'x-purpose': ctx.purpose } : {}),
+    ...(ctx ? correlationHeaders(ctx) : {}),
   });
 
   const post = async (path: string, body: unknown, ctx: CallContext): Promise<Result[]> => {

@@ -43,6 +43,21 @@ describe.each(DBS)('audit log (%s)', (dbKind) => {
     expect((await verifyAuditLog(t.db)).firstBad).toBeNull();
   });
 
+  it('a purpose in Chinese travels percent-encoded and is recorded as written; the departments get it percent-encoded too', async () => {
+    const p = t.sims.world.people[7]!;
+    const purpose = '低保复核（入户调查）';
+    const clerk = { authorization: `Bearer ${await t.token({ role: 'window_clerk', sub: '窗口-07', window: 'W3' })}`, 'x-purpose': encodeURIComponent(purpose) };
+    t.resetCounters();
+    const { body } = await t.gql(`query($id: ID!) { resident(idNumber: $id) { name entitlements { kind } } }`, { id: p.idNumber }, clerk);
+    expect(body.errors).toBeUndefined(); // a non-ASCII operator id did not break the department calls either
+    expect((await rows()).at(-1)).toMatchObject({ actor: '窗口-07', purpose, outcome: 'OK' });
+    const callers = Object.keys(t.sims.sims.population.snapshot().callers);
+    expect(callers).toContain(`persons.batch:${encodeURIComponent('窗口-07')}|${encodeURIComponent(purpose)}`);
+    // plain ASCII with a stray % is kept as it is
+    await t.gql(`query($id: ID!) { resident(idNumber: $id) { name } }`, { id: p.idNumber }, { ...clerk, 'x-purpose': 'review 100%' });
+    expect((await rows()).at(-1)!.purpose).toBe('review 100%');
+  });
+
   it('withholds the answer when its audit record cannot be written', async () => {
     const p = t.sims.world.people[30]!;
     await t.db.query('alter table audit_log rename to audit_log_away');
