@@ -173,6 +173,7 @@ export class CaseService {
   async submit(input: SubmitInput, actor: Actor, evidence: EvidenceLookup): Promise<{ caseNo: string | null; problems: CaseProblem[] }> {
     const key = input.idempotencyKey.trim();
     if (key.length < 8 || key.length > 128) throw new CaseError('BAD_USER_INPUT', 'idempotencyKey must be 8 to 128 characters (a UUID is a good choice)', { argument: 'idempotencyKey' });
+    assertMaterialCount(input.materials);
     const hash = requestHash(input);
     const existing = await this.db.query<{ case_no: string; request_hash: string }>('select case_no, request_hash from cases where idempotency_key = $1', [key]);
     if (existing.rows[0]) return this.replay(existing.rows[0], hash);
@@ -193,6 +194,7 @@ export class CaseService {
       if (!spec) problems.push({ code: 'UNKNOWN_MATERIAL', message: 'this item does not ask for this material', materialCode: m.code });
       else if (!ACCEPTED_FORMS[spec.form].includes(m.form)) problems.push({ code: 'MATERIAL_FORM_NOT_ACCEPTED', message: `must be presented as ${spec.form}, got ${m.form}`, materialCode: m.code });
       if (!m.reference?.trim()) problems.push({ code: 'MATERIAL_REFERENCE_MISSING', message: 'every material needs a reference (scan, file or register number)', materialCode: m.code });
+      else if (m.reference.length > MAX_REFERENCE) problems.push({ code: 'MATERIAL_REFERENCE_TOO_LONG', message: `a reference is at most ${MAX_REFERENCE} characters (this one has ${m.reference.length})`, materialCode: m.code });
     }
     const deferred = [...new Set(input.deferredMaterialCodes ?? [])];
     for (const code of deferred) {
@@ -302,11 +304,12 @@ export class CaseService {
 
   async supplement(caseNo: string, materials: MaterialInput[], actor: Actor): Promise<void> {
     if (materials.length === 0) throw new CaseError('BAD_USER_INPUT', 'no materials given', { argument: 'materials' });
+    assertMaterialCount(materials);
     await this.db.transaction(async (tx) => {
       const c = await this.lock(tx, caseNo);
       const item = this.catalogue.get(c.serviceItemCode);
       const specs = new Map((item?.materials ?? []).map((m) => [m.code, m]));
-      const bad = materials.filter((m) => !specs.has(m.code) || !m.reference?.trim() || !ACCEPTED_FORMS[specs.get(m.code)!.form].includes(m.form));
+      const bad = materials.filter((m) => !specs.has(m.code) || !m.reference?.trim() || m.reference.length > MAX_REFERENCE || !ACCEPTED_FORMS[specs.get(m.code)!.form].includes(m.form));
       if (bad.length) throw new CaseError('BAD_USER_INPUT', `not materials of this item, without a reference, or in a form it does not accept: ${bad.map((m) => m.code).join(', ')}`, { materialCodes: bad.map((m) => m.code) });
       if (!['ACCEPTED_WITH_DEFICIENCY', 'CORRECTION_REQUESTED', 'RECEIVED', 'FORWARDED', 'IN_REVIEW', 'SUSPENDED'].includes(c.status)) {
         throw new CaseError('ILLEGAL_TRANSITION', `case ${caseNo} is ${c.status}; materials can no longer be supplemented`, { caseNo, from: c.status });
@@ -573,6 +576,14 @@ function group<T extends { case_no: string }>(keys: readonly string[], rows: T[]
 }
 
 /** A stable hash of what was submitted, to tell a retry from a different request under one key. */
+/** A material's reference (a scan's address, a register number), in characters. */
+const MAX_REFERENCE = 1000;
+/** Materials in one submission or supplement: no item asks for more than a handful (several pages each at most). */
+const MAX_MATERIALS = 100;
+function assertMaterialCount(materials: readonly unknown[]): void {
+  if (materials.length > MAX_MATERIALS) throw new CaseError('BAD_USER_INPUT', `at most ${MAX_MATERIALS} materials at once (got ${materials.length})`, { argument: 'materials' });
+}
+
 /** Free text a clerk or resident writes (reasons, comments): refused, not cut, when too long. */
 const MAX_TEXT = 500;
 function assertTextLength(what: string, text: string): void {

@@ -87,6 +87,12 @@ describe.each(DBS)('one-window intake (%s)', (dbKind) => {
     expect(await count('cases')).toBe(before);
     const bad = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: 'NOPE', applicantIdNumber: '123', channel: 'WINDOW', materials: [] } });
     expect(bad.body.data.submitCase.problems.map((x: any) => x.code).sort()).toEqual(['INVALID_ID_NUMBER', 'UNKNOWN_SERVICE_ITEM']);
+    // sizes: a reference is at most 1000 characters, a submission at most 100 materials
+    const long = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('临时救助申请').code, applicantIdNumber: p.idNumber, channel: 'WINDOW', materials: [{ code: 'INCOME_PROOF', reference: 'x'.repeat(1001), form: 'ORIGINAL' }, { code: 'APPLICATION_FORM', reference: 'f', form: 'ORIGINAL' }] } });
+    expect(long.body.data.submitCase.problems.map((x: any) => `${x.code}:${x.materialCode}`)).toEqual(['MATERIAL_REFERENCE_TOO_LONG:INCOME_PROOF']);
+    const many = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('临时救助申请').code, applicantIdNumber: p.idNumber, channel: 'WINDOW', materials: Array.from({ length: 101 }, (_, i) => ({ code: 'INCOME_PROOF', reference: `page-${i}`, form: 'ORIGINAL' })) } });
+    expect(many.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'materials' });
+    expect(await count('cases')).toBe(before);
   });
 
   it('a promised item: accepted with its promised date, forwarded once, reviewed, completed, picked up, evaluated', async () => {
