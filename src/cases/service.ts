@@ -174,6 +174,7 @@ export class CaseService {
     const key = input.idempotencyKey.trim();
     if (key.length < 8 || key.length > 128) throw new CaseError('BAD_USER_INPUT', 'idempotencyKey must be 8 to 128 characters (a UUID is a good choice)', { argument: 'idempotencyKey' });
     assertMaterialCount(input.materials);
+    if (input.formData && JSON.stringify(input.formData).length > MAX_FORM_DATA) throw new CaseError('BAD_USER_INPUT', `formData is at most ${MAX_FORM_DATA / 1024} KB of JSON (scans go in materials, by reference)`, { argument: 'formData' });
     const hash = requestHash(input);
     const existing = await this.db.query<{ case_no: string; request_hash: string }>('select case_no, request_hash from cases where idempotency_key = $1', [key]);
     if (existing.rows[0]) return this.replay(existing.rows[0], hash);
@@ -578,6 +579,8 @@ function group<T extends { case_no: string }>(keys: readonly string[], rows: T[]
 /** A stable hash of what was submitted, to tell a retry from a different request under one key. */
 /** A material's reference (a scan's address, a register number), in characters. */
 const MAX_REFERENCE = 1000;
+/** The application form's fields as JSON, in characters. */
+const MAX_FORM_DATA = 64 * 1024;
 /** Materials in one submission or supplement: no item asks for more than a handful (several pages each at most). */
 const MAX_MATERIALS = 100;
 function assertMaterialCount(materials: readonly unknown[]): void {

@@ -92,6 +92,8 @@ describe.each(DBS)('one-window intake (%s)', (dbKind) => {
     expect(long.body.data.submitCase.problems.map((x: any) => `${x.code}:${x.materialCode}`)).toEqual(['MATERIAL_REFERENCE_TOO_LONG:INCOME_PROOF']);
     const many = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('临时救助申请').code, applicantIdNumber: p.idNumber, channel: 'WINDOW', materials: Array.from({ length: 101 }, (_, i) => ({ code: 'INCOME_PROOF', reference: `page-${i}`, form: 'ORIGINAL' })) } });
     expect(many.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'materials' });
+    const form = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('临时救助申请').code, applicantIdNumber: p.idNumber, channel: 'WINDOW', materials: [{ code: 'INCOME_PROOF', reference: 'r', form: 'ORIGINAL' }, { code: 'APPLICATION_FORM', reference: 'f', form: 'ORIGINAL' }], formData: { note: 'x'.repeat(70_000) } } });
+    expect(form.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'formData' });
     expect(await count('cases')).toBe(before);
   });
 
