@@ -81,6 +81,8 @@ export interface HubConfig {
   instantBudgetMs: number;
   /** 不予受理: the appeal notice given with every decision (行政许可法 art. 38): where and how long to appeal. */
   appealNotice: string;
+  /** Bearer token `/metrics` asks for; null = open, like /healthz (the hub sits on the private network). */
+  metricsToken: string | null;
   remote: {
     /** The hub's private signing key (JWK JSON); unset = one generated per process. */
     signingKey: string | null;
@@ -206,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     },
     instantBudgetMs: int(env, 'INSTANT_BUDGET_MS', 1500, 1),
     appealNotice: env.APPEAL_NOTICE?.trim() || DEFAULT_APPEAL_NOTICE,
+    metricsToken: env.METRICS_TOKEN || null,
     remote: {
       signingKey: env.HUB_SIGNING_KEY || null,
       heartbeatIntervalSeconds: int(env, 'HEARTBEAT_INTERVAL_SECONDS', 10, 1),

@@ -45,6 +45,7 @@ import { databaseUnavailablePlugin, departmentFailuresPlugin } from './graphql/p
 import { buildHubSchema } from './graphql/schema.js';
 import { createLogger, describeError, type Logger } from './log.js';
 import { createHandler } from './http/routes.js';
+import { HubMetrics } from './metrics.js';
 
 /** The audit key: configured, or kept in a file made once (development), so hashes stay comparable across restarts. */
 function auditSecret(config: HubConfig, log: Logger): string {
@@ -129,6 +130,7 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   const ownDispatcher = !deps.dispatcher;
   const dispatcher = deps.dispatcher ?? new Agent({ connections: 64, keepAliveTimeout: 10_000, connectTimeout: config.departments.timeoutMs });
 
+  const metrics = new HubMetrics();
   const registry = new Registry(cache, new CacheKeys(config.cache.keySecret, config.cache.keyPrefix), {
     cacheEnabled: config.cache.enabled,
     timeoutMs: config.departments.timeoutMs,
@@ -142,7 +144,7 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
     retryBaseMs: config.departments.retryBaseMs,
     breakerOpenMs: config.departments.breakerOpenMs,
     maxWaiting: config.departments.maxWaiting,
-  }, log, config.departments.policies);
+  }, log, config.departments.policies, metrics);
   registry.addDefinitions(deps.adapters ?? BUNDLED_ADAPTERS, config.adapterEnv, { dispatcher });
   for (const code of Object.keys(config.departments.policies)) {
     if (!registry.get(code)) log.warn('a department policy names a department with no adapter yet (a remote adapter may register later)', { department: code });
@@ -199,7 +201,12 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   const contextOptions = { registry, batching: config.batching, cases: { service: caseService, outbox, instantBudgetMs: config.instantBudgetMs, appealNotice: config.appealNotice } };
   let draining = false;
   let inFlight = 0;
-  const handle = createHandler({ config, registry, cache, db, keys, remote, authenticator, apollo, contextOptions, log, draining: () => draining });
+  metrics.bind({
+    departments: () => registry.all().map((g) => ({ code: g.code, breaker: g.breaker.state, ...g.bulkhead })),
+    db,
+    auditSpooled: () => audit.spooled,
+  });
+  const handle = createHandler({ config, registry, cache, db, keys, remote, authenticator, apollo, contextOptions, log, draining: () => draining, metrics });
   const server = http.createServer((req, res) => {
     if (draining) {
       // A request on a connection kept alive from before the stop: not started, so safe to repeat elsewhere.

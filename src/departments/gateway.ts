@@ -15,6 +15,7 @@ import { describeError, type Logger } from '../log.js';
 import { BulkheadFullError, Semaphore } from '../util/semaphore.js';
 import { CircuitBreaker } from './breaker.js';
 import { validateDepartmentData } from './validate.js';
+import { NO_OBSERVER, outcomeOf, type DepartmentObserver } from '../metrics.js';
 
 export type SourceState = 'FRESH' | 'CACHED' | 'STALE';
 
@@ -117,6 +118,7 @@ export class DepartmentGateway {
     private readonly keys: CacheKeys,
     private readonly options: GatewayOptions,
     private readonly log: Logger,
+    private readonly observer: DepartmentObserver = NO_OBSERVER,
   ) {
     this.code = adapter.department.code;
     this.semaphore = new Semaphore(options.maxConcurrency ?? adapter.maxConcurrency, { maxWaiting: options.maxWaiting, maxWaitMs: options.timeoutMs });
@@ -165,7 +167,10 @@ export class DepartmentGateway {
         }
       });
     }
-    if (misses.length === 0) return out;
+    if (misses.length === 0) {
+      this.observer.cacheLookups(this.code, { hit: ids.length, miss: 0, stale: 0 });
+      return out;
+    }
 
     const answers = await this.fetch(fetcher, misses.map((i) => ids[i]!), context);
     const fetchedAt = Date.now();
@@ -185,6 +190,7 @@ export class DepartmentGateway {
       }
     });
     await this.writeCache(writes);
+    if (this.options.cacheEnabled) this.observer.cacheLookups(this.code, { hit: ids.length - misses.length, miss: misses.length, stale: misses.filter((i) => out[i] && !(out[i] instanceof Error) && (out[i] as Sourced).state === 'STALE').length });
     return out;
   }
 
@@ -250,6 +256,7 @@ export class DepartmentGateway {
             // The department's slots are all taken by slow calls: this one is refused rather than queued
             // without end (and is not held against the department's breaker — no call was made).
             const busy = new UpstreamTimeoutError(this.code, `the department is busy: ${err.message}`);
+            this.observer.call(this.code, 'busy', null);
             return chunk.map(() => busy);
           });
           chunk.forEach((i, j) => (result[i] = answers[j]!));
@@ -281,9 +288,11 @@ export class DepartmentGateway {
   private async callOnce(fetcher: Fetcher, ids: string[], context: (signal: AbortSignal) => CallContext): Promise<Array<DepartmentData | null | Error>> {
     if (!this.breaker.allow()) {
       const open = new UpstreamUnavailableError(this.code, 'the department failed repeatedly; calls are paused for a moment (circuit open)');
+      this.observer.call(this.code, 'circuit_open', null);
       return ids.map(() => open);
     }
     this.upstreamCalls++;
+    const started = performance.now();
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -304,6 +313,8 @@ export class DepartmentGateway {
       clearTimeout(timer);
     }
     const failed = answers.filter((a) => a instanceof Error && !(a instanceof RateLimitedError)).length;
+    const errors = answers.filter((a) => a instanceof Error);
+    this.observer.call(this.code, errors.length === 0 ? 'ok' : errors.length === answers.length ? outcomeOf(errors[0]) : 'partial', (performance.now() - started) / 1000);
     if (failed === answers.length && failed > 0) {
       this.breaker.failure();
       this.lastFailureAt = Date.now();

@@ -7,6 +7,7 @@ import type { Adapter, AdapterDefinition, ReadCapability } from '../../adapters/
 import { CONTRACT_VERSION } from '../../adapters/contract.js';
 import type { CacheStore } from '../cache/store.js';
 import type { Logger } from '../log.js';
+import { NO_OBSERVER, type DepartmentObserver } from '../metrics.js';
 import { CacheKeys, DepartmentGateway, type DepartmentPolicy, type GatewayOptions } from './gateway.js';
 
 export class Registry {
@@ -19,6 +20,8 @@ export class Registry {
     private readonly log: Logger,
     /** Per-department overrides of `options`, by department code. */
     private readonly policies: Record<string, DepartmentPolicy> = {},
+    /** Where the gateways report their calls and cache lookups (the hub's metrics). */
+    private readonly observer: DepartmentObserver = NO_OBSERVER,
   ) {}
 
   add(adapter: Adapter, { replace = false } = {}): DepartmentGateway {
@@ -27,7 +30,7 @@ export class Registry {
     for (const [cap, fetcher] of Object.entries(adapter.capabilities)) {
       if (!adapter.fetchers[fetcher]) throw new Error(`adapter ${adapter.department.code}: capability ${cap} names unknown fetcher ${fetcher}`);
     }
-    const gateway = new DepartmentGateway(adapter, this.cache, this.keys, { ...this.options, ...this.policies[adapter.department.code] }, this.log);
+    const gateway = new DepartmentGateway(adapter, this.cache, this.keys, { ...this.options, ...this.policies[adapter.department.code] }, this.log, this.observer);
     this.gateways.set(adapter.department.code, gateway);
     return gateway;
   }

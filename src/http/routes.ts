@@ -3,6 +3,7 @@
  * comes before Apollo on every request (authentication, the unmasking grant, the rate limit).
  * The server's lifecycle (listening, draining, stopping) stays in server.ts.
  */
+import { timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { MemoryStore, type CacheStore } from '../cache/store.js';
@@ -16,6 +17,13 @@ import type { HubKeys } from '../remote/hub-keys.js';
 import type { RemoteRegistry } from '../remote/registry-service.js';
 import { buildContext, type Context } from '../graphql/context.js';
 import type { Logger } from '../log.js';
+import type { HubMetrics } from '../metrics.js';
+
+const constantTimeEqual = (a: string, b: string): boolean => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
 
 /** Largest request body accepted, in bytes. */
 const MAX_BODY_BYTES = 1_000_000;
@@ -50,10 +58,11 @@ export interface RouteDeps {
   log: Logger;
   /** Whether the hub is stopping (answers then close their connection). */
   draining: () => boolean;
+  metrics: HubMetrics;
 }
 
 /** The request handler; it may throw (the server answers 500 and logs). */
-export function createHandler({ config, registry, cache, db, keys, remote, authenticator, apollo, contextOptions, log, draining }: RouteDeps): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> {
+export function createHandler({ config, registry, cache, db, keys, remote, authenticator, apollo, contextOptions, log, draining, metrics }: RouteDeps): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void> {
   return async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://hub');
     if (url.pathname === '/healthz') {
@@ -86,11 +95,25 @@ export function createHandler({ config, registry, cache, db, keys, remote, authe
       const answer = await remote.handle(req.method ?? 'GET', url.pathname, req.headers.authorization, body);
       return void sendJson(res, answer.status, answer.body);
     }
+    if (url.pathname === '/metrics') {
+      // For Prometheus on the private network; METRICS_TOKEN makes it ask for a bearer token.
+      if (config.metricsToken && !constantTimeEqual(req.headers.authorization ?? '', `Bearer ${config.metricsToken}`)) {
+        res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer' });
+        res.end('metrics need the bearer token set in METRICS_TOKEN\n');
+        return;
+      }
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(text);
+      return;
+    }
     if (url.pathname !== '/graphql') {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
       res.end('One-Window Hub: the GraphQL endpoint is POST /graphql\n');
       return;
     }
+    const started = performance.now();
+    res.once('finish', () => metrics.request(res.statusCode, (performance.now() - started) / 1000));
     let principal: Principal;
     try {
       principal = await authenticator.authenticate(req.headers.authorization);
