@@ -49,7 +49,12 @@ export function toServiceItem(i: ServiceItemSpec, ctx: Context): ServiceItem {
   return Object.assign(new ServiceItem(), { ...i, department: departmentOf(ctx, i.department), materials: i.materials.map((m) => toMaterial(m, ctx)) });
 }
 
-function toCase(c: CaseRow): Case {
+/**
+ * A case as it leaves the hub. That a person applied for something (低保, a disability subsidy) is
+ * personal data in itself: every case shown is noted for the audit log under its applicant.
+ */
+function toCase(c: CaseRow, ctx: Context): Case {
+  ctx.audit.touch(c.applicantIdNumber, ['case']);
   return Object.assign(new Case(), c);
 }
 
@@ -59,6 +64,7 @@ export function evidenceLookup(ctx: Context): EvidenceLookup {
     const found: Awaited<ReturnType<EvidenceLookup>>['found'] = new Map();
     const failed = new Set<string>();
     const departments = [...new Set(materials.flatMap((m) => (m.sharedBy ? [m.sharedBy] : [])))];
+    if (departments.length) ctx.audit.touch(idNumber, ['evidence']); // what the departments hold about them, asked on their behalf
     await Promise.all(
       departments.map(async (code) => {
         const g = ctx.registry.get(code);
@@ -98,7 +104,7 @@ export async function resolveCaseReference(ref: { caseNo?: unknown }, ctx: Conte
   if (!ACCESS.case!.includes(ctx.principal.role)) throw new CaseError('FORBIDDEN', `the role ${ctx.principal.role} may not read cases`);
   const c = await ctx.cases.service.get(String(ref.caseNo ?? ''));
   if (c) assertCaseVisible(ctx, c);
-  return c ? toCase(c) : null;
+  return c ? toCase(c, ctx) : null;
 }
 
 /**
@@ -157,7 +163,7 @@ export class CaseResolver {
   async case(@Arg('caseNo', () => ID) caseNo: string, @Ctx() ctx: Context): Promise<Case | null> {
     const c = await ctx.cases.service.get(caseNo);
     if (c) assertCaseVisible(ctx, c);
-    return c ? toCase(c) : null;
+    return c ? toCase(c, ctx) : null;
   }
 
   @Query(() => CaseConnection)
@@ -168,7 +174,7 @@ export class CaseResolver {
     @Ctx() ctx: Context,
   ): Promise<CaseConnection> {
     const page = await ctx.cases.service.list(scopedFilter(ctx, filter), first, after ?? null);
-    const edges = page.rows.map((c) => ({ cursor: encodeCursor(c), node: toCase(c) }));
+    const edges = page.rows.map((c) => ({ cursor: encodeCursor(c), node: toCase(c, ctx) }));
     return Object.assign(new CaseConnection(), { edges, totalCount: page.totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } });
   }
 
@@ -196,7 +202,7 @@ export class CaseResolver {
       c = (await service.get(caseNo))!;
       if (!done || c.status !== 'COMPLETED') notices.push('The department did not finish this instant item in time: it will be forwarded automatically, and the result collected at the result window.');
     } else if (c.status === 'RECEIVED' && c.channel === 'STATION') notices.push('Received at the station: the centre accepts it and forwards it to the department.');
-    return Object.assign(new SubmitCaseResult(), { case: toCase(c), problems: [], notices });
+    return Object.assign(new SubmitCaseResult(), { case: toCase(c, ctx), problems: [], notices });
   }
 
   @Mutation(() => Case)
@@ -270,7 +276,7 @@ export class CaseResolver {
   private async reload(ctx: Context, caseNo: string): Promise<Case> {
     const c = await ctx.cases.service.get(caseNo);
     if (!c) throw new CaseError('NOT_FOUND', 'there is no case with this number', { caseNo });
-    return toCase(c);
+    return toCase(c, ctx);
   }
 
   @FieldResolver(() => ServiceItem)
@@ -336,7 +342,7 @@ export class ResidentCasesResolver {
     return all
       .filter((c) => !status?.length || status.includes(c.status as CaseStatus))
       .filter((c) => p.role !== 'station_staff' || c.station === p.station) // as the case query: a station sees its own
-      .map(toCase);
+      .map((c) => toCase(c, ctx));
   }
 }
 

@@ -58,6 +58,38 @@ describe.each(DBS)('audit log (%s)', (dbKind) => {
     expect((await rows()).at(-1)!.purpose).toBe('review 100%');
   });
 
+  it('cases are personal data too: each case shown, and each evidence lookup at intake, is audited under its applicant', async () => {
+    const [a, b] = t.sims.world.people.filter((p) => p.age >= 18).slice(20, 22);
+    const subject = async (idNumber: string) => {
+      await t.gql(`query($id: ID!) { resident(idNumber: $id) { name } }`, { id: idNumber });
+      return (await rows()).at(-1)!.subject_hash as string;
+    };
+    const [ha, hb] = [await subject(a!.idNumber), await subject(b!.idNumber)];
+    const clerk = { authorization: `Bearer ${await t.token({ role: 'window_clerk', sub: 'clerk-11', window: 'W1' })}`, 'x-purpose': 'intake' };
+    const before = (await rows()).length;
+    const submit = async (idNumber: string) =>
+      (await t.gql(`mutation($i: SubmitCaseInput!) { submitCase(input: $i) { case { caseNo status } } }`, {
+        i: { idempotencyKey: `audit-${idNumber.slice(-6)}-${Date.now()}`, serviceItemCode: 'CA-0004', applicantIdNumber: idNumber, channel: 'WINDOW', materials: [{ code: 'INCOME_PROOF', reference: 'r', form: 'ORIGINAL' }, { code: 'APPLICATION_FORM', reference: 'f', form: 'ORIGINAL' }] },
+      }, clerk)).body.data.submitCase.case.caseNo as string;
+    const [ca, cb] = [await submit(a!.idNumber), await submit(b!.idNumber)];
+    const intake = (await rows()).slice(before);
+    expect(intake.map((r) => [r.subject_hash, [...r.fields].sort(), r.operation])).toEqual([
+      [ha, ['case', 'evidence'], 'mutation:submitCase'],
+      [hb, ['case', 'evidence'], 'mutation:submitCase'],
+    ]);
+    // a list of cases, without any resident field selected: one record per applicant shown
+    const result = { authorization: `Bearer ${await t.token({ role: 'result_clerk', sub: 'result-02', window: 'R1' })}`, 'x-purpose': 'pickup' };
+    const listed = await t.gql(`{ cases(first: 200) { edges { node { caseNo status } } } }`, undefined, result);
+    const shown = (listed.body.data.cases.edges as { node: { caseNo: string } }[]).map((e) => e.node.caseNo);
+    expect(shown).toEqual(expect.arrayContaining([ca, cb]));
+    const records = (await rows()).filter((r) => r.actor === 'result-02');
+    const applicants = (await t.db.query<{ n: number }>('select count(distinct applicant_id_number)::int as n from cases where case_no = any($1)', [shown])).rows[0]!.n;
+    expect(records).toHaveLength(applicants);
+    expect(records.map((r) => r.subject_hash)).toEqual(expect.arrayContaining([ha, hb]));
+    expect(records.every((r) => r.fields.join() === 'case' && r.purpose === 'pickup' && r.operation === 'query:cases')).toBe(true);
+    expect((await verifyAuditLog(t.db)).firstBad).toBeNull();
+  });
+
   it('withholds the answer when its audit record cannot be written', async () => {
     const p = t.sims.world.people[30]!;
     await t.db.query('alter table audit_log rename to audit_log_away');
