@@ -87,14 +87,15 @@ export class HubMetrics implements DepartmentObserver {
     const ledgerUp = new Gauge({ name: 'owh_ledger_up', help: '1 when the case ledger answered the scrape, 0 when it did not', registers: [this.registry] });
     new Gauge({
       name: 'owh_outbox_rows',
-      help: 'Forwardings in the outbox by state (FAILED: waiting for an administrator, see retryForwarding)',
+      help: 'Forwardings still in the outbox by state (FAILED: waiting for an administrator, see retryForwarding); acknowledged ones are not counted',
       labelNames: ['state'],
       registers: [this.registry],
       async collect() {
         this.reset();
         try {
-          const { rows } = await sources.db.query<{ state: string; n: number }>('select state, count(*)::int as n from outbox group by state');
-          for (const state of ['PENDING', 'SENT', 'ACKNOWLEDGED', 'FAILED']) this.set({ state }, rows.find((r) => r.state === state)?.n ?? 0);
+          // every scrape: only the rows still in play (a partial index), not the years of acknowledged ones
+          const { rows } = await sources.db.query<{ state: string; n: number }>(`select state, count(*)::int as n from outbox where state <> 'ACKNOWLEDGED' group by state`);
+          for (const state of ['PENDING', 'SENT', 'FAILED']) this.set({ state }, rows.find((r) => r.state === state)?.n ?? 0);
           ledgerUp.set(1);
         } catch {
           ledgerUp.set(0);
