@@ -199,8 +199,12 @@ create index cases_status_check on cases (status_checked_at nulls first, updated
   },
   {
     version: 8,
-    name: 'the outbox rows still in play, counted without reading every forwarded case (metrics)',
-    sql: `create index outbox_open on outbox (state) where state <> 'ACKNOWLEDGED';`,
+    name: 'indexes for what runs on a timer: the outbox rows still in play (metrics), overdue 容缺 and 补正 cases (the sweep)',
+    sql: `
+create index outbox_open on outbox (state) where state <> 'ACKNOWLEDGED';
+create index cases_deficiency_due on cases (supplement_deadline) where cardinality(deferred_material_codes) > 0 and status in ('ACCEPTED_WITH_DEFICIENCY', 'FORWARDED', 'IN_REVIEW', 'SUSPENDED');
+create index cases_correction_due on cases (correction_deadline) where status = 'CORRECTION_REQUESTED';
+`,
   },
 ];
 
