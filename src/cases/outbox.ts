@@ -149,6 +149,7 @@ export class OutboxWorker {
     try {
       if (!desk) throw new Error(`no registered adapter of ${row.department} receives cases`);
       const payload = await this.payload(row.case_no);
+      if (payload === null) return false; // withdrawn or returned meanwhile: not sent (the row says why)
       const answer = await desk.submit(payload, this.context(this.callSignal(budgetMs), row.case_no));
       await this.db.transaction(async (tx) => {
         const r = await tx.query(`update outbox set state = 'ACKNOWLEDGED', locked_until = null, last_error = null, updated_at = now() where id = $1 and state = 'SENT'`, [row.id]);
@@ -176,9 +177,19 @@ export class OutboxWorker {
     }
   }
 
-  private async payload(caseNo: string): Promise<ForwardedCase> {
+  /**
+   * What the department receives — or null when the case is no longer to be forwarded (withdrawn
+   * while a send was failing, returned for a 容缺 deadline while the department was away): its row
+   * is then closed as FAILED with the reason, and nothing is sent.
+   */
+  private async payload(caseNo: string): Promise<ForwardedCase | null> {
     const c = await this.cases.get(caseNo);
     if (!c) throw new Error('the outbox names a case that does not exist');
+    if (c.status !== 'ACCEPTED' && c.status !== 'ACCEPTED_WITH_DEFICIENCY') {
+      await this.db.query(`update outbox set state = 'FAILED', last_error = $2, locked_until = null, updated_at = now() where case_no = $1 and state = 'SENT'`, [caseNo, `not forwarded: the case is ${c.status}`]);
+      this.log.info('forwarding dropped: the case is no longer to be forwarded', { caseNo, status: c.status });
+      return null;
+    }
     const [materials] = await this.cases.materials([caseNo]);
     return {
       caseNo,

@@ -481,6 +481,8 @@ export class CaseService {
         } else {
           if (c.deferredMaterialCodes.length === 0 || !c.supplementDeadline || c.supplementDeadline >= now || FINISHED.includes(c.status)) return; // supplemented meanwhile
           await this.move(tx, c, 'RETURNED', actor, `容缺 commitment not kept: ${c.deferredMaterialCodes.join(', ')} not supplied by the deadline`, {}, 'RETURNED');
+          // not yet at its department (it was away): it never will be
+          await tx.query(`update outbox set state = 'FAILED', last_error = 'not forwarded: the case is RETURNED', locked_until = null, updated_at = now() where case_no = $1 and state = 'PENDING'`, [case_no]);
         }
         returned++;
       });

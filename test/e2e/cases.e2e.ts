@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkingCalendar } from '../../src/cases/calendar.js';
 import { DEFAULT_APPEAL_NOTICE } from '../../src/config.js';
-import { DBS, startTestHub, type TestHub } from '../helpers/hub.js';
+import { DBS, startTestHub, until, type TestHub } from '../helpers/hub.js';
 
 const CASE_FIELDS = `caseNo status outcome channel receivedAt acceptedAt promisedBy completedAt deliveredAt window station departmentRef rating
   serviceItem { code handlingMode } applicant { idNumber name }
@@ -228,6 +228,44 @@ describe.each(DBS)('one-window intake (%s)', (dbKind) => {
     const c = (await t.gql(`query($n: ID!) { case(caseNo: $n) { status events { type note } } }`, { n: caseNo })).body.data.case;
     expect(c.status).toBe('RETURNED');
     expect(c.events.at(-1)).toMatchObject({ type: 'RETURNED', note: expect.stringContaining('BANK_ACCOUNT') });
+  });
+
+  it('a case returned or withdrawn while its department was away is never forwarded after', async () => {
+    const social = t.sims.sims['social-insurance'];
+    const civil = t.sims.sims['civil-affairs'];
+    // 容缺 deadline passed while social insurance was down
+    const p = person((x) => x.age >= 18, 35);
+    social.configure({ down: true });
+    let returned: string;
+    try {
+      const { body } = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('城乡居民养老保险待遇申领').code, applicantIdNumber: p.idNumber, channel: 'WINDOW', materials: [{ code: 'APPLICATION_FORM', reference: 'scan://f', form: 'ORIGINAL' }], deferredMaterialCodes: ['BANK_ACCOUNT'] } });
+      returned = body.data.submitCase.case.caseNo;
+      await t.hub.outbox.forwardDue();
+      await t.db.query(`update cases set supplement_deadline = now() - interval '1 minute' where case_no = $1`, [returned]);
+      expect(await t.hub.cases.returnOverdue({ operator: 'hub:outbox' })).toBeGreaterThanOrEqual(1);
+    } finally {
+      social.configure({ down: false });
+    }
+    // withdrawn while a send was under way and failing (the row was SENT, so the withdrawal did not close it)
+    const q = person((x) => x.age >= 18, 37);
+    const { body } = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('临时救助申请').code, applicantIdNumber: q.idNumber, channel: 'WINDOW', materials: [{ code: 'INCOME_PROOF', reference: 'x', form: 'ORIGINAL' }, { code: 'APPLICATION_FORM', reference: 'y', form: 'ORIGINAL' }] } });
+    const withdrawn = body.data.submitCase.case.caseNo;
+    civil.configure({ down: true, latencyMs: 400 });
+    try {
+      const sending = t.hub.outbox.forwardDue();
+      await until('the send under way', async () => civil.inFlightNow('cases.submit') > 0);
+      await t.gql(`mutation($n: ID!) { withdrawCase(caseNo: $n, reason: "申请人撤回") { status } }`, { n: withdrawn });
+      await sending;
+    } finally {
+      civil.configure({ down: false, latencyMs: 0 });
+    }
+    await new Promise((r) => setTimeout(r, 25)); // the backoff
+    await t.hub.outbox.forwardDue();
+    for (const [no, status, dept] of [[returned!, 'RETURNED', 'social-insurance'], [withdrawn, 'WITHDRAWN', 'civil-affairs']] as const) {
+      const c = (await t.gql(`query($n: ID!) { case(caseNo: $n) { status forwarding { state lastError } } }`, { n: no })).body.data.case;
+      expect(c).toMatchObject({ status, forwarding: { state: 'FAILED', lastError: `not forwarded: the case is ${status}` } });
+      expect((await deptCases(dept))[no]).toBeUndefined();
+    }
   });
 
   it('refuses an illegal transition and changes nothing', async () => {
