@@ -324,7 +324,10 @@ export class CaseService {
       const supplied = (code: string) => materials.some((m) => m.code === code);
       const remaining = c.deferredMaterialCodes.filter((code) => !supplied(code));
       const gapsLeft = (c.correctionGaps ?? []).filter((g) => !supplied(g.materialCode));
-      const note = `supplemented ${materials.map((m) => m.code).join(', ')}`;
+      // Already at the department: the forwarding interface has no call for more materials, so the
+      // event says where they must go (by the department's own channel).
+      const atDepartment = c.departmentRef ? ` — the case is already at ${c.department} (ref ${c.departmentRef}): send the material there by its own channel, the forwarding interface has no supplement call` : '';
+      const note = `supplemented ${materials.map((m) => m.code).join(', ')}${atDepartment}`;
       await tx.query('update cases set deferred_material_codes = $2, visits = visits + 1 where case_no = $1', [caseNo, remaining]);
       if (c.status === 'ACCEPTED_WITH_DEFICIENCY' && remaining.length === 0) await this.move(tx, c, 'ACCEPTED', actor, note, { supplement_deadline: null }, 'MATERIALS_SUPPLEMENTED');
       // 补齐补正: back to RECEIVED (the centre looks at it again) once every gap told is filled.

@@ -293,12 +293,14 @@ describe.each(DBS)('one-window intake (%s)', (dbKind) => {
     expect((await deptCases('civil-affairs'))[caseNo]).toBeUndefined();
   });
 
-  it('a case withdrawn after forwarding says which department must be told (the interface has no withdrawal)', async () => {
+  it('a case supplemented or withdrawn after forwarding says which department must be told (the interface has neither call)', async () => {
     const p = person((x) => x.age >= 18, 33);
     const { body } = await t.gql(SUBMIT, { input: { idempotencyKey: randomUUID(), serviceItemCode: item('临时救助申请').code, applicantIdNumber: p.idNumber, channel: 'WINDOW', materials: [{ code: 'INCOME_PROOF', reference: 'x', form: 'ORIGINAL' }, { code: 'APPLICATION_FORM', reference: 'y', form: 'ORIGINAL' }] } });
     const caseNo = body.data.submitCase.case.caseNo;
     await t.hub.outbox.forwardDue();
     const ref = (await deptCases('civil-affairs'))[caseNo]!.departmentRef;
+    const s = (await t.gql(`mutation($n: ID!) { supplementMaterials(caseNo: $n, materials: [{ code: "INCOME_PROOF", reference: "scan://income-2", form: ORIGINAL }]) { events { type note } } }`, { n: caseNo })).body.data.supplementMaterials;
+    expect(s.events.at(-1)).toEqual({ type: 'MATERIALS_SUPPLEMENTED', note: `supplemented INCOME_PROOF — the case is already at civil-affairs (ref ${ref}): send the material there by its own channel, the forwarding interface has no supplement call` });
     const w = (await t.gql(`mutation($n: ID!) { withdrawCase(caseNo: $n, reason: "申请人撤回") { status forwarding { state } events { type toStatus note } } }`, { n: caseNo })).body.data.withdrawCase;
     expect(w).toMatchObject({ status: 'WITHDRAWN', forwarding: { state: 'ACKNOWLEDGED' } });
     expect(w.events.at(-1)).toMatchObject({ toStatus: 'WITHDRAWN', note: `申请人撤回 — already at civil-affairs (ref ${ref}): tell the department by its own channel, the forwarding interface has no withdrawal` });
