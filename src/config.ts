@@ -83,6 +83,8 @@ export interface HubConfig {
   appealNotice: string;
   /** Bearer token `/metrics` asks for; null = open, like /healthz (the hub sits on the private network). */
   metricsToken: string | null;
+  /** Origins whose browser front-ends may call /graphql (exact `scheme://host[:port]`); none = same origin only. */
+  corsOrigins: string[];
   remote: {
     /** The hub's private signing key (JWK JSON); unset = one generated per process. */
     signingKey: string | null;
@@ -158,6 +160,21 @@ function departmentPolicies(env: NodeJS.ProcessEnv): Record<string, DepartmentPo
   return policies;
 }
 
+/** CORS_ORIGINS: a comma-separated list of exact origins; `*` is refused (tokens would then be usable from any page). */
+function corsOrigins(raw: string | undefined): string[] {
+  const list = (raw ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const o of list) {
+    let ok = false;
+    try {
+      ok = new URL(o).origin === o;
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new ConfigError(`CORS_ORIGINS: "${o}" is not an origin (scheme://host[:port], no path, no wildcard)`);
+  }
+  return list;
+}
+
 /** 行政复议法 (2023) art. 20: sixty days; 行政诉讼法 art. 46: six months. A district names its reconsideration body in APPEAL_NOTICE. */
 export const DEFAULT_APPEAL_NOTICE = '申请人如对本决定不服，可以自收到本决定之日起六十日内依法申请行政复议，或者自收到本决定之日起六个月内依法向人民法院提起行政诉讼。';
 
@@ -209,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     instantBudgetMs: int(env, 'INSTANT_BUDGET_MS', 1500, 1),
     appealNotice: env.APPEAL_NOTICE?.trim() || DEFAULT_APPEAL_NOTICE,
     metricsToken: env.METRICS_TOKEN || null,
+    corsOrigins: corsOrigins(env.CORS_ORIGINS),
     remote: {
       signingKey: env.HUB_SIGNING_KEY || null,
       heartbeatIntervalSeconds: int(env, 'HEARTBEAT_INTERVAL_SECONDS', 10, 1),

@@ -112,6 +112,23 @@ export function createHandler({ config, registry, cache, db, keys, remote, authe
       res.end('One-Window Hub: the GraphQL endpoint is POST /graphql\n');
       return;
     }
+    // Browser front-ends on another origin: only the origins in CORS_ORIGINS (none by default: same
+    // origin only). Bearer tokens, no cookies, so no credentials mode.
+    const origin = req.headers.origin;
+    if (origin) {
+      const allowed = config.corsOrigins.includes(origin);
+      if (allowed) res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'Origin');
+      if (req.method === 'OPTIONS') {
+        if (!allowed) return void sendJson(res, 403, { errors: [{ message: 'this origin is not allowed (CORS_ORIGINS)', extensions: { code: 'FORBIDDEN' } }] });
+        res.writeHead(204, {
+          'access-control-allow-methods': 'POST, GET, OPTIONS',
+          'access-control-allow-headers': 'authorization, content-type, x-purpose, x-unmask-grant, x-request-id, apollo-require-preflight',
+          'access-control-max-age': '600',
+        });
+        return void res.end();
+      }
+    }
     const started = performance.now();
     res.once('finish', () => metrics.request(res.statusCode, (performance.now() - started) / 1000));
     let principal: Principal;

@@ -383,3 +383,38 @@ describe('rate limit per principal', () => {
     expect((await t.gql(`{ departments { code } }`, undefined, b)).status).toBe(200); // someone else is not affected
   });
 });
+
+describe('browser front-ends on another origin (CORS)', () => {
+  let t: TestHub;
+  beforeAll(async () => (t = await startTestHub({ env: { CORS_ORIGINS: 'https://window.example.gov.cn, http://10.1.2.3:8080' } })));
+  afterAll(() => t?.close());
+
+  const preflight = (origin: string) =>
+    fetch(t.hub.graphqlUrl, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, x-purpose' } });
+
+  it('answers the preflight of a listed origin, refuses any other, and names the origin on the answer', async () => {
+    const ok = await preflight('https://window.example.gov.cn');
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://window.example.gov.cn');
+    expect(ok.headers.get('access-control-allow-headers')).toMatch(/authorization.*x-purpose/);
+    expect(ok.headers.get('access-control-allow-credentials')).toBeNull();
+    const other = await preflight('https://evil.example.com');
+    expect(other.status).toBe(403);
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+
+    const token = await t.token({ role: 'admin' });
+    const query = (origin: string) => fetch(t.hub.graphqlUrl, { method: 'POST', headers: { origin, 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"query":"{ departments { code } }"}' });
+    const answered = await query('http://10.1.2.3:8080');
+    expect([answered.status, answered.headers.get('access-control-allow-origin'), answered.headers.get('vary')]).toEqual([200, 'http://10.1.2.3:8080', 'Origin']);
+    // another origin's page gets the answer withheld by its browser: no allow-origin on it
+    const unlisted = await query('https://evil.example.com');
+    expect([unlisted.status, unlisted.headers.get('access-control-allow-origin')]).toEqual([200, null]);
+  });
+
+  it('refuses to start with a wildcard or a path in CORS_ORIGINS', () => {
+    for (const bad of ['*', 'https://a.example/path', 'window.example.gov.cn']) {
+      expect(() => loadConfig({ CORS_ORIGINS: bad, AUTH_DEV_ISSUER: 'true' })).toThrow(/CORS_ORIGINS/);
+    }
+    expect(loadConfig({ CORS_ORIGINS: 'https://a.example, https://b.example:8443', AUTH_DEV_ISSUER: 'true' }).corsOrigins).toEqual(['https://a.example', 'https://b.example:8443']);
+  });
+});
