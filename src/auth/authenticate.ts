@@ -55,7 +55,7 @@ export class Authenticator {
     const role = payload.role as Role;
     if (!ROLES.includes(role)) throw new AuthError('token has no known role');
     const str = (k: string) => (typeof payload[k] === 'string' && (payload[k] as string).length <= 64 ? (payload[k] as string) : null);
-    const principal: Principal = { subject: String(payload.sub).slice(0, 128), role, window: str('window'), station: str('station'), department: str('department'), resident: str('resident') };
+    const principal: Principal = { subject: String(payload.sub).slice(0, 128), role, window: str('window'), station: str('station'), department: str('department'), resident: str('resident')?.trim().toUpperCase() || null }; // ID numbers compare upper-case (the check digit X)
     if (role === 'station_staff' && !principal.station) throw new AuthError('station_staff token without a station');
     if (role === 'self_service' && !principal.resident) throw new AuthError('self_service token without a resident');
     if (role === 'department' && !principal.department) throw new AuthError('department token without a department');

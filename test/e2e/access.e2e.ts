@@ -313,6 +313,13 @@ describe('authentication, roles, purpose and masking', () => {
     expect((await t.gql(`{ cases(first: 5) { totalCount } }`, undefined, kiosk)).body.errors[0].extensions.code).toBe('FORBIDDEN');
   });
 
+  it('a kiosk token naming its resident with a lower-case check digit x still shows that resident', async () => {
+    const withX = t.sims.world.people.find((p) => p.idNumber.endsWith('X'))!;
+    const kiosk = { authorization: `Bearer ${await t.token({ role: 'self_service', resident: withX.idNumber.toLowerCase() })}`, 'x-purpose': 'self-service' };
+    const { body } = await t.gql(`query($id: ID!) { resident(idNumber: $id) { name } }`, { id: withX.idNumber }, kiosk);
+    expect(body.data.resident.name).toBe(withX.name);
+  });
+
   it('a kiosk sees only the resident whose card was read', async () => {
     const kiosk = { authorization: `Bearer ${await t.token({ role: 'self_service', resident: person.idNumber })}` };
     expect((await t.gql(`query($id: ID!) { resident(idNumber: $id) { name } }`, { id: person.idNumber }, kiosk)).body.data.resident.name).toBe(person.name);
