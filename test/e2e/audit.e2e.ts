@@ -3,8 +3,11 @@
  * edited, deleted or reordered record.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditLog } from '../../src/audit/log.js';
-import { DBS, startTestHub, type TestHub } from '../helpers/hub.js';
+import { AuditLog, verifyAuditLog } from '../../src/audit/log.js';
+import { PostgresDb } from '../../src/db/db.js';
+import { migrate } from '../../src/db/migrations.js';
+import { createLogger } from '../../src/log.js';
+import { DBS, freshDb, startTestHub, type TestHub } from '../helpers/hub.js';
 
 describe.each(DBS)('audit log (%s)', (dbKind) => {
   let t: TestHub;
@@ -131,5 +134,29 @@ describe.each(DBS)('audit log (%s)', (dbKind) => {
     // deleted
     await t.db.query('delete from audit_log where seq = $1', [y]);
     expect((await verifyAuditLog(t.db)).firstBad).toMatchObject({ seq: z, problem: expect.stringMatching(/deleted/) });
+  });
+});
+
+describe.runIf(process.env.DATABASE_URL)('audit chain shared by replicas (postgres)', () => {
+  it('two writers on one database append concurrently and the chain stays one unbroken line', async () => {
+    const ledger = await freshDb('postgres');
+    const other = PostgresDb.connect(ledger.url!, 5);
+    try {
+      await migrate(ledger.db);
+      const quiet = createLogger('error', () => undefined);
+      const replicas = [new AuditLog(ledger.db, 'k'.repeat(32), quiet), new AuditLog(other, 'k'.repeat(32), quiet)];
+      const record = (i: number, who: string) => ({ at: new Date(), requestId: `r-${who}-${i}`, actor: who, role: 'window_clerk', operation: 'query:resident', subjectHash: `s${i % 7}`, fields: ['name', 'entitlements'], purpose: i % 3 ? 'intake' : '低保复核', outcome: 'OK' as const });
+      // 2 replicas × 40 requests, a few records each, all at once: batches interleave under the advisory lock
+      await Promise.all(replicas.flatMap((audit, r) => Array.from({ length: 40 }, (_, i) => audit.append(Array.from({ length: 1 + (i % 3) }, (_, j) => record(i * 10 + j, `replica-${r}`))))));
+      const expected = 2 * Array.from({ length: 40 }, (_, i) => 1 + (i % 3)).reduce((a, b) => a + b, 0);
+      const result = await verifyAuditLog(ledger.db);
+      expect(result).toMatchObject({ records: expected, firstBad: null });
+      const heads = (await ledger.db.query<{ n: number }>('select count(distinct prev_hash)::int as n from audit_log')).rows[0]!.n;
+      expect(heads).toBe(expected); // no two records chained to the same predecessor
+      await Promise.all(replicas.map((a) => a.close()));
+    } finally {
+      await other.close();
+      await ledger.drop();
+    }
   });
 });
