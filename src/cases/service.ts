@@ -384,7 +384,7 @@ export class CaseService {
     if (twice.length) throw new CaseError('BAD_USER_INPUT', `each material once, with everything wrong with it in its reason: ${[...new Set(twice)].join(', ')} named twice`, { argument: 'gaps', materialCodes: [...new Set(twice)] });
     const noReason = gaps.filter((g) => !g.reason.trim()).map((g) => g.materialCode);
     if (noReason.length) throw new CaseError('BAD_USER_INPUT', `every gap needs a reason the applicant can act on: ${noReason.join(', ')} has none`, { argument: 'gaps', materialCodes: noReason });
-    for (const g of gaps) assertTextLength(`the reason for ${g.materialCode}`, g.reason);
+    for (const g of gaps) assertTextLength(`the reason for ${g.materialCode}`, g.reason, 'gaps');
     await this.db.transaction(async (tx) => {
       const c = await this.lock(tx, caseNo);
       const item = this.catalogue.get(c.serviceItemCode);
@@ -594,8 +594,8 @@ function assertMaterialCount(materials: readonly unknown[]): void {
 
 /** Free text a clerk or resident writes (reasons, comments): refused, not cut, when too long. */
 const MAX_TEXT = 500;
-function assertTextLength(what: string, text: string): void {
-  if (text.trim().length > MAX_TEXT) throw new CaseError('BAD_USER_INPUT', `${what} is ${text.trim().length} characters; at most ${MAX_TEXT}`, { argument: what.startsWith('the reason for') ? 'gaps' : what });
+function assertTextLength(what: string, text: string, argument = what): void {
+  if (text.trim().length > MAX_TEXT) throw new CaseError('BAD_USER_INPUT', `${what} is ${text.trim().length} characters; at most ${MAX_TEXT}`, { argument });
 }
 
 export function requestHash(input: SubmitInput): string {
