@@ -10,8 +10,9 @@ export interface Correlation {
   purpose: string;
 }
 
-/** Text as a header value: printable ASCII as it is, everything else (and `%`) percent-encoded. */
-export const toHeaderValue = (text: string): string => text.replace(/[^\x20-\x24\x26-\x7e]/gu, (c) => encodeURIComponent(c));
+/** Text as a header value: printable ASCII as it is, everything else (and `%`) percent-encoded (a lone surrogate, which has no UTF-8, as U+FFFD). */
+export const toHeaderValue = (text: string): string =>
+  text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd').replace(/[^\x20-\x24\x26-\x7e]/gu, (c) => encodeURIComponent(c));
 
 /** A header value back to text: percent-decoded when it is valid UTF-8 percent-encoding, control characters dropped, at most `max` characters. */
 export function fromHeaderValue(value: string | string[] | undefined | null, max = 128): string | undefined {
