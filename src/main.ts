@@ -2,6 +2,8 @@
  * `npm start`: the six simulated departments and the hub on localhost, embedded stores unless
  * REDIS_URL is set. Prints where to go and a few ID numbers to try; Ctrl-C stops everything.
  * To run the hub against real departments instead, set SIMULATORS=off and the *_URL variables.
+ * Under NODE_ENV=production the simulators are off unless SIMULATORS=on: a department URL left
+ * out must stop the start, not point a window at synthetic residents.
  */
 import { ConfigError } from '../adapters/contract.js';
 import { DEPARTMENT_CODES, DEFAULT_LATENCY, departmentUrlEnv, startSimulators, type RunningSimulators } from '../mocks/index.js';
@@ -22,7 +24,8 @@ async function main(): Promise<void> {
   const log = createLogger();
   const env = { ...process.env };
   let sims: RunningSimulators | null = null;
-  if (process.env.SIMULATORS !== 'off') {
+  const simulate = process.env.SIMULATORS ? process.env.SIMULATORS !== 'off' : process.env.NODE_ENV !== 'production';
+  if (simulate) {
     const portBase = num('SIM_PORT_BASE', 7101);
     const latency = process.env.SIM_LATENCY_MS;
     const faults = Object.fromEntries(

@@ -4,6 +4,7 @@
  * it cuts what is left, hands the outbox row back (PENDING, due now) and exits 1; a second
  * SIGTERM exits at once.
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -137,6 +138,26 @@ describe('graceful shutdown', () => {
       await answer;
     } finally {
       civil().configure({ latencyMs: 0 });
+    }
+  }, 60_000);
+});
+
+describe('starting in production', () => {
+  it('starts no simulated departments unless asked: a department URL left out stops the start with a clear message', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'owh-prod-'));
+    try {
+      const env: Record<string, string | undefined> = { ...process.env, NODE_ENV: 'production', PORT: '0', DATA_DIR: dir, DATABASE_URL: '', REDIS_URL: '', AUTH_JWKS_URL: 'https://idp.example.gov.cn/jwks', SIM_PORT_BASE: '0' };
+      delete env.SIMULATORS;
+      const run = spawnSync(process.execPath, ['dist/src/main.js'], { env, encoding: 'utf8', timeout: 30_000 });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('configuration error: POPULATION_URL is required');
+      expect(run.stderr).not.toContain('simulated departments started');
+      // SIMULATORS=on still starts them in production (e.g. a training room) — with real authentication only:
+      const asked = spawnSync(process.execPath, ['dist/src/main.js'], { env: { ...env, SIMULATORS: 'on', AUTH_JWKS_URL: '' }, encoding: 'utf8', timeout: 30_000 });
+      expect(asked.stderr).toContain('simulated departments started');
+      expect(asked.stderr).toContain('refusing to start with the development token issuer'); // production still refuses it
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
 });
