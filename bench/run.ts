@@ -109,6 +109,7 @@ const hubEnv = (extra: Record<string, string>) => ({
   AUTH_JWKS_FILE: jwksFile,
   AUTH_ISSUER: 'owh-dev-issuer',
   AUTH_AUDIENCE: 'one-window-hub',
+  AUDIT_KEY_SECRET: `bench-audit-key-${process.pid}-0123456789`, // required in production with DATABASE_URL
   PORT: '0',
   LOG_LEVEL: 'error',
   ...departmentUrlEnv(simInfo.urls),

@@ -181,6 +181,7 @@ export const DEFAULT_APPEAL_NOTICE = '申请人如对本决定不服，可以自
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
   const secret = env.CACHE_KEY_SECRET;
   if (secret !== undefined && secret.length < 16) throw new ConfigError('CACHE_KEY_SECRET must be at least 16 characters');
+  if (env.AUDIT_KEY_SECRET !== undefined && env.AUDIT_KEY_SECRET !== '' && env.AUDIT_KEY_SECRET.length < 16) throw new ConfigError('AUDIT_KEY_SECRET must be at least 16 characters');
   return {
     port: int(env, 'PORT', 4000),
     host: env.HOST || '127.0.0.1',

@@ -94,6 +94,11 @@ export interface Hub {
 
 export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<Hub> {
   const log = deps.log ?? createLogger();
+  // A shared ledger means replicas write one audit log: each would otherwise name residents with a
+  // key of its own (a file on its own disk), and one person's records could not be found together.
+  if (config.auth.production && config.databaseUrl && !config.audit.keySecret) {
+    throw new ConfigError('AUDIT_KEY_SECRET is required with DATABASE_URL in production: every replica writing to the audit log must name residents with the same key');
+  }
   // Authentication first: a hub that cannot tell who is asking does not start.
   let devIssuer: DevIssuer | null = null;
   let authenticator: Authenticator;

@@ -371,6 +371,9 @@ describe('authentication, roles, purpose and masking', () => {
     const log = createLogger('error', () => undefined);
     await expect(startHub(loadConfig({ PORT: '0', DATA_DIR: 'memory', POPULATION_URL: 'http://x', SOCIAL_INSURANCE_URL: 'http://x', MEDICAL_INSURANCE_URL: 'http://x', CIVIL_AFFAIRS_URL: 'http://x', HEALTH_URL: 'http://x', DISABLED_PERSONS_URL: 'http://x' }), { log })).rejects.toThrow(/no authentication configured/);
     await expect(startHub(loadConfig({ NODE_ENV: 'production', AUTH_DEV_ISSUER: 'true', PORT: '0' }), { log })).rejects.toThrow(/development token issuer/);
+    // replicas sharing a ledger must name residents in the audit log with one key
+    await expect(startHub(loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://nowhere.invalid/db', AUTH_JWKS_URL: 'https://idp.example/jwks', PORT: '0' }), { log })).rejects.toThrow(/AUDIT_KEY_SECRET is required with DATABASE_URL in production/);
+    expect(() => loadConfig({ AUDIT_KEY_SECRET: 'short' })).toThrow(/AUDIT_KEY_SECRET must be at least 16 characters/);
   });
 });
 
