@@ -108,6 +108,14 @@ export async function resolveCaseReference(ref: { caseNo?: unknown }, ctx: Conte
 }
 
 /**
+ * An operation on one case that states no purpose has that case as its purpose (docs/ACCESS.md):
+ * what its audit records say instead of "unspecified".
+ */
+function purposeIsTheCase(ctx: Context, caseNo: string): void {
+  if (ctx.purpose.startsWith('unspecified')) ctx.purpose = `case:${caseNo}${ctx.purpose.slice('unspecified'.length)}`;
+}
+
+/**
  * Station staff see their station's cases, department staff their department's: the filter says so.
  * Whoever sees personal data masked may not pick cases out by an ID number (that would unmask who
  * applied for what): that needs an unmasking grant.
@@ -163,6 +171,7 @@ export class CaseResolver {
   async case(@Arg('caseNo', () => ID) caseNo: string, @Ctx() ctx: Context): Promise<Case | null> {
     const c = await ctx.cases.service.get(caseNo);
     if (c) assertCaseVisible(ctx, c);
+    if (c) purposeIsTheCase(ctx, caseNo);
     return c ? toCase(c, ctx) : null;
   }
 
@@ -193,6 +202,7 @@ export class CaseResolver {
       assertResident(ctx, input.applicantIdNumber.trim().toUpperCase());
     }
     const { caseNo, problems } = await service.submit(input, ctx.actor, evidenceLookup(ctx));
+    if (caseNo) purposeIsTheCase(ctx, caseNo);
     if (!caseNo) return Object.assign(new SubmitCaseResult(), { case: null, problems, notices: [] });
     let c = (await service.get(caseNo))!;
     const notices: string[] = [];
@@ -271,6 +281,7 @@ export class CaseResolver {
     const c = await ctx.cases.service.get(caseNo);
     if (!c) throw new CaseError('NOT_FOUND', 'there is no case with this number', { caseNo });
     assertCaseVisible(ctx, c);
+    purposeIsTheCase(ctx, caseNo);
   }
 
   private async reload(ctx: Context, caseNo: string): Promise<Case> {

@@ -90,6 +90,9 @@ describe.each(DBS)('audit log (%s)', (dbKind) => {
     expect(records).toHaveLength(applicants);
     expect(records.map((r) => r.subject_hash)).toEqual(expect.arrayContaining([ha, hb]));
     expect(records.every((r) => r.fields.join() === 'case' && r.purpose === 'pickup' && r.operation === 'query:cases')).toBe(true);
+    // one case asked for without a stated purpose: the case is the purpose
+    await t.gql(`query($n: ID!) { case(caseNo: $n) { status applicant { name } } }`, { n: ca }, { ...result, 'x-purpose': '' });
+    expect((await rows()).at(-1)).toMatchObject({ actor: 'result-02', subject_hash: ha, purpose: `case:${ca}` });
     expect((await verifyAuditLog(t.db)).firstBad).toBeNull();
   });
 
