@@ -88,6 +88,8 @@ export interface HubConfig {
   remote: {
     /** The hub's private signing key (JWK JSON); unset = one generated per process. */
     signingKey: string | null;
+    /** Keys published in the JWKS besides the signing one, for rotation (JSON array of JWKs). */
+    signingKeysPublished: string | null;
     heartbeatIntervalSeconds: number;
     /** How often a replica reads the adapter registry and liveness, ms. */
     syncMs: number;
@@ -230,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     corsOrigins: corsOrigins(env.CORS_ORIGINS),
     remote: {
       signingKey: env.HUB_SIGNING_KEY || null,
+      signingKeysPublished: env.HUB_SIGNING_KEYS_PUBLISHED || null,
       heartbeatIntervalSeconds: int(env, 'HEARTBEAT_INTERVAL_SECONDS', 10, 1),
       syncMs: int(env, 'REGISTRY_SYNC_MS', 2000, 50),
       allowInsecureHttp: bool(env, 'REMOTE_ADAPTERS_ALLOW_HTTP', false),

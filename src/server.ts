@@ -174,7 +174,7 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   // PGlite runs in this process: when it fails, so does the hub, and there is nothing to spool for.
   const audit = new AuditLog(db, auditSecret(config, log), log, db.kind === 'postgres' && config.audit.spoolMaxBytes > 0 ? new AuditSpool(config.audit.spoolFile, config.audit.spoolMaxBytes) : null);
 
-  const keys = await HubKeys.load(config.remote.signingKey);
+  const keys = await HubKeys.load(config.remote.signingKey, config.remote.signingKeysPublished);
   if (keys.generated) log.warn('HUB_SIGNING_KEY is not set: this process signs with a key of its own; replicas need a shared one');
   if (config.remote.allowInsecureHttp) log.warn('REMOTE_ADAPTERS_ALLOW_HTTP is on: adapters may register plain-http base URLs — development only');
   const remote = new RemoteRegistry(db, cache, registry, keys, dispatcher, catalogue, { ...config.remote, keyPrefix: config.cache.keyPrefix }, log);
