@@ -44,6 +44,20 @@ export interface MetricsSources {
   auditSpooled: () => boolean;
 }
 
+/**
+ * Node's own metrics (memory, event-loop lag, GC), once per process: prom-client starts an
+ * event-loop monitor and a GC observer for each registry it fills, which several hubs in one
+ * process (the tests) would otherwise pile up.
+ */
+let processMetrics: Registry | null = null;
+function processRegistry(): Registry {
+  if (!processMetrics) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics, prefix: 'owh_' });
+  }
+  return processMetrics;
+}
+
 export class HubMetrics implements DepartmentObserver {
   readonly registry = new Registry();
   private readonly calls = new Counter({ name: 'owh_department_calls_total', help: 'Department calls by outcome (circuit_open and busy: refused by the hub before any call)', labelNames: ['department', 'outcome'], registers: [this.registry] });
@@ -58,9 +72,13 @@ export class HubMetrics implements DepartmentObserver {
   private readonly requests = new Counter({ name: 'owh_graphql_requests_total', help: 'GraphQL requests by HTTP status', labelNames: ['status'], registers: [this.registry] });
   private readonly requestSeconds = new Histogram({ name: 'owh_graphql_request_duration_seconds', help: 'GraphQL request duration', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry] });
 
+  /** The exposition text: this hub's metrics and the process's. */
+  async text(): Promise<string> {
+    return Registry.merge([this.registry, processRegistry()]).metrics();
+  }
+
   /** Gauges read at scrape time from the running hub. */
   bind(sources: MetricsSources): void {
-    collectDefaultMetrics({ register: this.registry, prefix: 'owh_' });
     new Gauge({
       name: 'owh_department_breaker_open',
       help: 'Circuit breaker per department: 0 closed, 0.5 half-open (one trial allowed), 1 open',

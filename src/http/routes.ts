@@ -102,7 +102,7 @@ export function createHandler({ config, registry, cache, db, keys, remote, authe
         res.end('metrics need the bearer token set in METRICS_TOKEN\n');
         return;
       }
-      const text = await metrics.registry.metrics();
+      const text = await metrics.text();
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       res.end(text);
       return;
