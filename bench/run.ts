@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { DevIssuer } from '../src/auth/dev-issuer.js';
+import { SAMPLE_CATALOGUE } from '../src/config.js';
 import { departmentUrlEnv } from '../mocks/index.js';
 import { root, rssMb, start, stop } from './procs.js';
 
@@ -110,6 +111,7 @@ const hubEnv = (extra: Record<string, string>) => ({
   AUTH_ISSUER: 'owh-dev-issuer',
   AUTH_AUDIENCE: 'one-window-hub',
   AUDIT_KEY_SECRET: `bench-audit-key-${process.pid}-0123456789`, // required in production with DATABASE_URL
+  CATALOGUE_FILE: SAMPLE_CATALOGUE, // production refuses to fall back to it silently
   PORT: '0',
   LOG_LEVEL: 'error',
   ...departmentUrlEnv(simInfo.urls),

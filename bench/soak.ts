@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { DevIssuer } from '../src/auth/dev-issuer.js';
+import { SAMPLE_CATALOGUE } from '../src/config.js';
 import { departmentUrlEnv } from '../mocks/index.js';
 import { root, rssMb, start, stop } from './procs.js';
 
@@ -54,7 +55,7 @@ if (pgUrl) {
 }
 const hub = await start(['dist/src/main.js'], {
   NODE_ENV: 'production', SIMULATORS: 'off', REDIS_URL: '', PORT: '0', LOG_LEVEL: 'error', ...ledgerEnv,
-  RATE_LIMIT_PER_MINUTE: '1000000000', AUTH_JWKS_FILE: jwksFile, AUTH_ISSUER: 'owh-dev-issuer', AUTH_AUDIENCE: 'one-window-hub', AUDIT_KEY_SECRET: `soak-audit-key-${process.pid}-0123456789`,
+  RATE_LIMIT_PER_MINUTE: '1000000000', AUTH_JWKS_FILE: jwksFile, AUTH_ISSUER: 'owh-dev-issuer', AUTH_AUDIENCE: 'one-window-hub', AUDIT_KEY_SECRET: `soak-audit-key-${process.pid}-0123456789`, CATALOGUE_FILE: SAMPLE_CATALOGUE,
   // Forwarding retries at most every 5 s (production: 5 min), so the outbox drains within the soak.
   OUTBOX_BASE_BACKOFF_MS: '200', OUTBOX_MAX_BACKOFF_MS: '5000', ...departmentUrlEnv(info.urls),
   // SOAK_CACHE=off: every read from the departments (tells the cache's memory from the rest's).

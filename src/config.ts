@@ -76,6 +76,8 @@ export interface HubConfig {
   dataDir: string | null;
   /** Catalogue imported at start when the database has none (the sample catalogue by default). */
   catalogueFile: string;
+  /** CATALOGUE_FILE was not set: the sample catalogue (development), refused for an empty ledger in production. */
+  catalogueIsDefaultSample: boolean;
   outbox: OutboxOptions;
   /** How long submitCase waits for an instant item's department before the outbox takes over, ms. */
   instantBudgetMs: number;
@@ -215,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HubConfig {
     databaseUrl: env.DATABASE_URL || null,
     dataDir: env.DATA_DIR === 'memory' ? null : env.DATA_DIR || 'data/pglite',
     catalogueFile: env.CATALOGUE_FILE || SAMPLE_CATALOGUE,
+    catalogueIsDefaultSample: !env.CATALOGUE_FILE,
     outbox: {
       ...DEFAULT_OUTBOX,
       pollMs: int(env, 'OUTBOX_POLL_MS', DEFAULT_OUTBOX.pollMs),

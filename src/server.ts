@@ -163,6 +163,10 @@ export async function startHub(config: HubConfig, deps: HubDeps = {}): Promise<H
   const catalogue = new Catalogue();
   await catalogue.load(db);
   if (catalogue.size === 0) {
+    if (config.auth.production && config.catalogueIsDefaultSample) {
+      if (!deps.db) await db.close().catch(() => undefined);
+      throw new ConfigError('the ledger has no service-item catalogue: set CATALOGUE_FILE to the district\'s (check it first with `npm run catalogue -- validate <file>`); the sample catalogue is for development');
+    }
     const items = parseCatalogueText(await readFile(config.catalogueFile, 'utf8'), config.catalogueFile);
     await importCatalogue(db, items);
     await catalogue.load(db);

@@ -374,6 +374,9 @@ describe('authentication, roles, purpose and masking', () => {
     // replicas sharing a ledger must name residents in the audit log with one key
     await expect(startHub(loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://nowhere.invalid/db', AUTH_JWKS_URL: 'https://idp.example/jwks', PORT: '0' }), { log })).rejects.toThrow(/AUDIT_KEY_SECRET is required with DATABASE_URL in production/);
     expect(() => loadConfig({ AUDIT_KEY_SECRET: 'short' })).toThrow(/AUDIT_KEY_SECRET must be at least 16 characters/);
+    // an empty ledger in production is not filled with the sample catalogue behind the district's back
+    const urls = { POPULATION_URL: 'http://x', SOCIAL_INSURANCE_URL: 'http://x', MEDICAL_INSURANCE_URL: 'http://x', CIVIL_AFFAIRS_URL: 'http://x', HEALTH_URL: 'http://x', DISABLED_PERSONS_URL: 'http://x' };
+    await expect(startHub(loadConfig({ NODE_ENV: 'production', DATA_DIR: 'memory', AUTH_JWKS_URL: 'https://idp.example/jwks', PORT: '0', ...urls }), { log })).rejects.toThrow(/no service-item catalogue: set CATALOGUE_FILE/);
   });
 });
 
