@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   out();
   out(`One-Window Hub is up: ${hub.graphqlUrl}`);
   out(`  cache: ${process.env.REDIS_URL ? 'Redis' : 'in-process (set REDIS_URL for Redis)'}; case ledger: ${hub.db.kind === 'postgres' ? 'PostgreSQL (DATABASE_URL)' : `PGlite in ${process.env.DATA_DIR || 'data/pglite'} (set DATABASE_URL for PostgreSQL)`}`);
-  out(`  catalogue: ${hub.cases.catalogue.size} service items; health: ${hub.url}/healthz`);
+  out(`  catalogue: ${hub.cases.catalogue.size} service items; health: ${hub.url}/healthz; metrics: ${hub.url}/metrics`);
   if (sims) {
     out('  departments (simulated):');
     for (const code of DEPARTMENT_CODES) out(`    ${code.padEnd(18)} ${sims.urls[code]}  (OpenAPI: /openapi.json, counters: /_sim/counters)`);
