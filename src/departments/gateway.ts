@@ -175,10 +175,12 @@ export class DepartmentGateway {
     const answers = await this.fetch(fetcher, misses.map((i) => ids[i]!), context);
     const fetchedAt = Date.now();
     const writes: CacheEntryWrite[] = [];
+    let servedStale = 0;
     answers.forEach((answer, j) => {
       const i = misses[j]!;
       if (answer instanceof Error) {
         const old = stale[i];
+        if (old) servedStale++;
         out[i] = old ? { data: old.d, state: 'STALE', fetchedAt: old.t } : answer;
         return;
       }
@@ -190,7 +192,7 @@ export class DepartmentGateway {
       }
     });
     await this.writeCache(writes);
-    if (this.options.cacheEnabled) this.observer.cacheLookups(this.code, { hit: ids.length - misses.length, miss: misses.length, stale: misses.filter((i) => out[i] && !(out[i] instanceof Error) && (out[i] as Sourced).state === 'STALE').length });
+    if (this.options.cacheEnabled) this.observer.cacheLookups(this.code, { hit: ids.length - misses.length, miss: misses.length, stale: servedStale });
     return out;
   }
 
@@ -312,8 +314,8 @@ export class DepartmentGateway {
     } finally {
       clearTimeout(timer);
     }
-    const failed = answers.filter((a) => a instanceof Error && !(a instanceof RateLimitedError)).length;
     const errors = answers.filter((a) => a instanceof Error);
+    const failed = errors.filter((e) => !(e instanceof RateLimitedError)).length;
     this.observer.call(this.code, errors.length === 0 ? 'ok' : errors.length === answers.length ? outcomeOf(errors[0]) : 'partial', (performance.now() - started) / 1000);
     if (failed === answers.length && failed > 0) {
       this.breaker.failure();
