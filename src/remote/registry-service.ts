@@ -64,6 +64,11 @@ export class RemoteRegistry {
     return `${this.options.keyPrefix}alive:${id}`;
   }
 
+  /** How long one heartbeat keeps an adapter alive: three intervals (three missed = DOWN). */
+  private get livenessMs(): number {
+    return 3 * this.options.heartbeatIntervalSeconds * 1000;
+  }
+
   /** Reads registrations and liveness; builds gateways for registrations this replica has not seen. */
   async sync(): Promise<void> {
     const { rows } = await this.db.query<{ id: string; registration: Registration | string; deregistered_at: Date | null }>(
@@ -79,7 +84,7 @@ export class RemoteRegistry {
       const known = this.known.get(r.id);
       // Alive: a replica recorded a heartbeat within three intervals — in the store, or heard here
       // (a beat this replica could not record while the store was away still counts).
-      const heardHere = known !== undefined && Date.now() - known.heardAt < 3 * this.options.heartbeatIntervalSeconds * 1000;
+      const heardHere = known !== undefined && Date.now() - known.heardAt < this.livenessMs;
       const isAlive = r.deregistered_at === null && (alive === null ? (known?.alive ?? true) : (alive[i] !== null && alive[i] !== undefined) || heardHere);
       if (known) known.alive = isAlive;
       else this.install(r.id, registration, isAlive);
@@ -163,7 +168,7 @@ export class RemoteRegistry {
   private async beat(id: string): Promise<void> {
     // This replica heard it either way; a store that cannot take the beat just now (Redis
     // restarting) only means the other replicas hear of it at the next one.
-    await this.store.mset([{ key: this.aliveKey(id), value: 1, ttlMs: 3 * this.options.heartbeatIntervalSeconds * 1000 }]).catch((err) => this.log.warn('heartbeat not shared with other replicas: the cache store is unavailable', describeError(err)));
+    await this.store.mset([{ key: this.aliveKey(id), value: 1, ttlMs: this.livenessMs }]).catch((err) => this.log.warn('heartbeat not shared with other replicas: the cache store is unavailable', describeError(err)));
     const known = this.known.get(id);
     if (known) {
       known.alive = true;
