@@ -107,6 +107,12 @@ export async function resolveCaseReference(ref: { caseNo?: unknown }, ctx: Conte
   return c ? toCase(c, ctx) : null;
 }
 
+async function existing(ctx: Context, caseNo: string): Promise<CaseRow> {
+  const c = await ctx.cases.service.get(caseNo);
+  if (!c) throw new CaseError('NOT_FOUND', 'there is no case with this number', { caseNo });
+  return c;
+}
+
 /**
  * An operation on one case that states no purpose has that case as its purpose (docs/ACCESS.md):
  * what its audit records say instead of "unspecified".
@@ -217,30 +223,22 @@ export class CaseResolver {
 
   @Mutation(() => Case)
   async supplementMaterials(@Arg('caseNo', () => ID) caseNo: string, @Arg('materials', () => [MaterialInput]) materials: MaterialInput[], @Ctx() ctx: Context): Promise<Case> {
-    await this.visible(ctx, caseNo);
-    await ctx.cases.service.supplement(caseNo, materials, ctx.actor);
-    return this.reload(ctx, caseNo);
+    return this.act(ctx, caseNo, () => ctx.cases.service.supplement(caseNo, materials, ctx.actor));
   }
 
   @Mutation(() => Case)
   async withdrawCase(@Arg('caseNo', () => ID) caseNo: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: Context): Promise<Case> {
-    await this.visible(ctx, caseNo);
-    await ctx.cases.service.withdraw(caseNo, reason, ctx.actor);
-    return this.reload(ctx, caseNo);
+    return this.act(ctx, caseNo, () => ctx.cases.service.withdraw(caseNo, reason, ctx.actor));
   }
 
   @Mutation(() => Case, { description: '出件: the result window hands the result over.' })
   async deliverCase(@Arg('caseNo', () => ID) caseNo: string, @Ctx() ctx: Context): Promise<Case> {
-    await this.visible(ctx, caseNo);
-    await ctx.cases.service.deliver(caseNo, ctx.actor);
-    return this.reload(ctx, caseNo);
+    return this.act(ctx, caseNo, () => ctx.cases.service.deliver(caseNo, ctx.actor));
   }
 
   @Mutation(() => Case, { description: 'The centre takes over a case received at a community station.' })
   async acceptStationCase(@Arg('caseNo', () => ID) caseNo: string, @Ctx() ctx: Context): Promise<Case> {
-    await this.visible(ctx, caseNo);
-    await ctx.cases.service.acceptStationCase(caseNo, ctx.actor);
-    return this.reload(ctx, caseNo);
+    return this.act(ctx, caseNo, () => ctx.cases.service.acceptStationCase(caseNo, ctx.actor));
   }
 
   @Mutation(() => Case, { description: '补齐补正: the centre tells the applicant of a received case everything to bring or correct, at once; the clock stops until it is done.' })
@@ -250,44 +248,33 @@ export class CaseResolver {
     @Arg('withinWorkingDays', () => Int, { defaultValue: 5, description: 'Working days the applicant has; after them the case is returned (退件).' }) withinWorkingDays: number,
     @Ctx() ctx: Context,
   ): Promise<Case> {
-    await this.visible(ctx, caseNo);
-    await ctx.cases.service.requestCorrection(caseNo, gaps, withinWorkingDays, ctx.actor);
-    return this.reload(ctx, caseNo);
+    return this.act(ctx, caseNo, () => ctx.cases.service.requestCorrection(caseNo, gaps, withinWorkingDays, ctx.actor));
   }
 
   @Mutation(() => Case, { description: '不予受理: the centre declines a received case, saying why; the appeal notice goes with the decision. Final.' })
   async declineCase(@Arg('caseNo', () => ID) caseNo: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: Context): Promise<Case> {
-    await this.visible(ctx, caseNo);
-    await ctx.cases.service.decline(caseNo, reason, ctx.cases.appealNotice, ctx.actor);
-    return this.reload(ctx, caseNo);
+    return this.act(ctx, caseNo, () => ctx.cases.service.decline(caseNo, reason, ctx.cases.appealNotice, ctx.actor));
   }
 
   @Mutation(() => Case, { description: 'Administrators: send a FAILED forwarding again (its department was away longer than the outbox tries).' })
   async retryForwarding(@Arg('caseNo', () => ID) caseNo: string, @Ctx() ctx: Context): Promise<Case> {
-    await this.visible(ctx, caseNo);
-    await ctx.cases.service.retryForwarding(caseNo, ctx.actor);
-    return this.reload(ctx, caseNo);
+    return this.act(ctx, caseNo, () => ctx.cases.service.retryForwarding(caseNo, ctx.actor));
   }
 
   @Mutation(() => Case)
   async evaluateCase(@Arg('caseNo', () => ID) caseNo: string, @Arg('rating', () => Rating) rating: Rating, @Arg('comment', () => String, { nullable: true }) comment: string | undefined, @Ctx() ctx: Context): Promise<Case> {
-    await this.visible(ctx, caseNo);
-    await ctx.cases.service.evaluate(caseNo, rating, comment ?? null, ctx.actor);
-    return this.reload(ctx, caseNo);
+    return this.act(ctx, caseNo, () => ctx.cases.service.evaluate(caseNo, rating, comment ?? null, ctx.actor));
   }
 
-  /** The case exists and this principal may act on it (a station its own, a kiosk its resident's). */
-  private async visible(ctx: Context, caseNo: string): Promise<void> {
-    const c = await ctx.cases.service.get(caseNo);
-    if (!c) throw new CaseError('NOT_FOUND', 'there is no case with this number', { caseNo });
-    assertCaseVisible(ctx, c);
+  /**
+   * A mutation on one case: the case exists and this principal may act on it (a station its own, a
+   * kiosk its resident's); then the action; then the case as it is now.
+   */
+  private async act(ctx: Context, caseNo: string, action: () => Promise<void>): Promise<Case> {
+    assertCaseVisible(ctx, await existing(ctx, caseNo));
     purposeIsTheCase(ctx, caseNo);
-  }
-
-  private async reload(ctx: Context, caseNo: string): Promise<Case> {
-    const c = await ctx.cases.service.get(caseNo);
-    if (!c) throw new CaseError('NOT_FOUND', 'there is no case with this number', { caseNo });
-    return toCase(c, ctx);
+    await action();
+    return toCase(await existing(ctx, caseNo), ctx);
   }
 
   @FieldResolver(() => ServiceItem)
