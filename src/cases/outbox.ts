@@ -16,7 +16,8 @@ import { chunks } from '../../adapters/http.js';
 import type { Db } from '../db/db.js';
 import type { Registry } from '../departments/registry.js';
 import { describeError, type Logger } from '../log.js';
-import type { CaseService } from './service.js';
+import { closeForwarding, type CaseService } from './service.js';
+import { TO_FORWARD } from './state.js';
 
 export interface OutboxOptions {
   /** How often due rows are looked for, in milliseconds (0 = only when asked). */
@@ -185,8 +186,8 @@ export class OutboxWorker {
   private async payload(caseNo: string): Promise<ForwardedCase | null> {
     const c = await this.cases.get(caseNo);
     if (!c) throw new Error('the outbox names a case that does not exist');
-    if (c.status !== 'ACCEPTED' && c.status !== 'ACCEPTED_WITH_DEFICIENCY') {
-      await this.db.query(`update outbox set state = 'FAILED', last_error = $2, locked_until = null, updated_at = now() where case_no = $1 and state = 'SENT'`, [caseNo, `not forwarded: the case is ${c.status}`]);
+    if (!TO_FORWARD.has(c.status)) {
+      await closeForwarding(this.db, caseNo, 'SENT', `not forwarded: the case is ${c.status}`);
       this.log.info('forwarding dropped: the case is no longer to be forwarded', { caseNo, status: c.status });
       return null;
     }

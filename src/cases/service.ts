@@ -11,7 +11,7 @@ import type { Logger } from '../log.js';
 import { chinaDate, endOfChinaDay, type WorkingCalendar } from './calendar.js';
 import type { Channel, MaterialForm, MaterialSpec, ServiceItemSpec } from './catalogue.js';
 import type { Catalogue } from './catalogue-store.js';
-import { assertTransition, CaseError, PAUSED, type CaseStatus } from './state.js';
+import { assertTransition, CaseError, PAUSED, TO_FORWARD, type CaseStatus } from './state.js';
 
 export interface Actor {
   operator: string;
@@ -349,7 +349,7 @@ export class CaseService {
       const atDepartment = c.departmentRef ? ` — already at ${c.department} (ref ${c.departmentRef}): tell the department by its own channel, the forwarding interface has no withdrawal` : '';
       await this.move(tx, c, 'WITHDRAWN', actor, `${reason.trim()}${atDepartment}`);
       // Not yet at the department: it never will be.
-      await tx.query(`update outbox set state = 'FAILED', last_error = 'withdrawn before forwarding', locked_until = null, updated_at = now() where case_no = $1 and state = 'PENDING'`, [caseNo]);
+      await closeForwarding(tx, caseNo, 'PENDING', 'withdrawn before forwarding');
     });
   }
 
@@ -417,7 +417,7 @@ export class CaseService {
       const { rows } = await tx.query<{ state: string; attempts: number }>('select state, attempts from outbox where case_no = $1 for update', [caseNo]);
       const row = rows[0];
       if (!row || row.state !== 'FAILED') throw new CaseError('FORWARDING_NOT_FAILED', `the forwarding of case ${caseNo} is ${row?.state ?? 'NOT_NEEDED'}; only a FAILED forwarding can be retried`, { caseNo, state: row?.state ?? 'NOT_NEEDED' });
-      if (c.status !== 'ACCEPTED' && c.status !== 'ACCEPTED_WITH_DEFICIENCY') throw new CaseError('ILLEGAL_TRANSITION', `case ${caseNo} is ${c.status}: it is not to be forwarded`, { caseNo, from: c.status });
+      if (!TO_FORWARD.has(c.status)) throw new CaseError('ILLEGAL_TRANSITION', `case ${caseNo} is ${c.status}: it is not to be forwarded`, { caseNo, from: c.status });
       await tx.query(`update outbox set state = 'PENDING', attempts = 0, next_attempt_at = now(), locked_until = null, updated_at = now() where case_no = $1`, [caseNo]);
       await event(tx, caseNo, 'FORWARDING_RETRIED', c.status, c.status, actor, `failed after ${row.attempts} attempts; sent again`, this.now());
     });
@@ -485,7 +485,7 @@ export class CaseService {
           if (c.deferredMaterialCodes.length === 0 || !c.supplementDeadline || c.supplementDeadline >= now || FINISHED.includes(c.status)) return; // supplemented meanwhile
           await this.move(tx, c, 'RETURNED', actor, `容缺 commitment not kept: ${c.deferredMaterialCodes.join(', ')} not supplied by the deadline`, {}, 'RETURNED');
           // not yet at its department (it was away): it never will be
-          await tx.query(`update outbox set state = 'FAILED', last_error = 'not forwarded: the case is RETURNED', locked_until = null, updated_at = now() where case_no = $1 and state = 'PENDING'`, [case_no]);
+          await closeForwarding(tx, case_no, 'PENDING', 'not forwarded: the case is RETURNED');
         }
         returned++;
       });
@@ -596,6 +596,11 @@ function assertMaterialCount(materials: readonly unknown[]): void {
 const MAX_TEXT = 500;
 function assertTextLength(what: string, text: string, argument = what): void {
   if (text.trim().length > MAX_TEXT) throw new CaseError('BAD_USER_INPUT', `${what} is ${text.trim().length} characters; at most ${MAX_TEXT}`, { argument });
+}
+
+/** Closes a case's outbox row unsent — FAILED, with why — if it is in `state`: the case is not to reach its department. */
+export async function closeForwarding(q: Queryable, caseNo: string, state: 'PENDING' | 'SENT', reason: string): Promise<void> {
+  await q.query(`update outbox set state = 'FAILED', last_error = $3, locked_until = null, updated_at = now() where case_no = $1 and state = $2`, [caseNo, state, reason]);
 }
 
 export function requestHash(input: SubmitInput): string {

@@ -33,6 +33,8 @@ const NEXT: Record<CaseStatus, readonly CaseStatus[]> = {
 /** Statuses in which the promised-date clock is stopped. */
 export const PAUSED: ReadonlySet<CaseStatus> = new Set(['CORRECTION_REQUESTED', 'SUSPENDED']);
 export const TERMINAL: ReadonlySet<CaseStatus> = new Set(['NOT_ACCEPTED', 'DELIVERED', 'RETURNED', 'WITHDRAWN']);
+/** Statuses in which a case is still to be sent to its department (by the outbox). */
+export const TO_FORWARD: ReadonlySet<CaseStatus> = new Set(['ACCEPTED', 'ACCEPTED_WITH_DEFICIENCY']);
 
 export function canTransition(from: CaseStatus, to: CaseStatus): boolean {
   return NEXT[from].includes(to);
