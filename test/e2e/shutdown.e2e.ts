@@ -54,11 +54,10 @@ describe('graceful shutdown', () => {
     post(h, `mutation($i: SubmitCaseInput!) { submitCase(input: $i) { case { caseNo } problems { code } } }`, {
       i: { idempotencyKey: randomUUID(), serviceItemCode: 'CA-0004', applicantIdNumber: adult(i).idNumber, channel: 'WINDOW', materials: [{ code: 'INCOME_PROOF', reference: `r${i}`, form: 'ORIGINAL' }, { code: 'APPLICATION_FORM', reference: `f${i}`, form: 'ORIGINAL' }] },
     });
-  /** Submits a case for adult `i` and waits until its forwarding call is at civil affairs; returns its number. */
+  /** Submits a case for adult `i` and waits until its forwarding call is at civil affairs, unanswered; returns its number. */
   const forwardingInFlight = async (h: HubProcess, i: number) => {
-    const before = civil().snapshot().calls['cases.submit'] ?? 0;
     const caseNo = (await submit(h, i)).body.data.submitCase.case.caseNo as string;
-    await until('the forwarding is in flight', async () => (civil().snapshot().calls['cases.submit'] ?? 0) > before);
+    await until('the forwarding is in flight', async () => civil().inFlightNow('cases.submit') > 0);
     return caseNo;
   };
   const residentQuery = `query($id: ID!) { resident(idNumber: $id) { name sources { department { code } state } } }`;
